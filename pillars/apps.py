@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PillarsConfig(AppConfig):
+    name = "pillars"
+    verbose_name = "Pillars, targets and milestones"

@@ -1,0 +1,468 @@
+"""The policy's structure and commitments, and the stored slip indicators.
+
+Values are cumulative floats: the indicator arithmetic is floating point
+anyway, and the figures are counts, percentages and budget amounts that need
+no more than double precision.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sources.choices import Basis, Confidence
+
+from .choices import EvidenceKind, MilestoneStatus, RollupScope, TargetKind, TargetStatus
+from .validation import measurement_errors, milestone_errors, target_errors
+
+
+class Policy(models.Model):
+    """A national policy whose commitments the portal tracks (today: Pakistan's National AI Policy 2025)."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=100)
+    approved_on = models.DateField(_("approved on"))
+    approved_by = models.CharField(_("approved by"), max_length=200, blank=True)
+    drafted_by = models.CharField(_("drafted by"), max_length=200, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Karachi", help_text=_("Every day is counted in this time zone.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    binding = models.BooleanField(_("legally binding"), default=False)
+    primary_text_available = models.BooleanField(
+        _("primary text available"),
+        default=False,
+        help_text=_("False when every figure comes from press coverage rather than the policy text itself."),
+    )
+    sources = models.ManyToManyField("sources.Source", related_name="policies", blank=True, verbose_name=_("sources"))
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pillar(models.Model):
+    """One of the policy's six pillars, the unit by which progress is rolled up."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="pillars", verbose_name=_("policy"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("Labels other outlets use for this pillar.")
+    )
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    lead_body = models.CharField(_("lead body"), max_length=200, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
+    sources = models.ManyToManyField("sources.Source", related_name="pillars", blank=True, verbose_name=_("sources"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="%(app_label)s_%(class)s_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Risk(models.Model):
+    """A risk to delivery raised in public (weak enforcement, no data-protection law, ...)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="risks", verbose_name=_("policy"))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
+    sources = models.ManyToManyField("sources.Source", related_name="risks", blank=True, verbose_name=_("sources"))
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Target(models.Model):
+    """A numeric commitment measured cumulatively from a baseline to a deadline.
+
+    Per-year commitments ("200,000 trained a year") are cumulative targets whose
+    trajectory has one point per year, so that slip is measured the same way
+    for every target; `rate_per_year` keeps the yearly figure for display.
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="targets", verbose_name=_("policy"))
+    # Null for policy-wide outcomes (GDP share, jobs) that no pillar owns.
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.PROTECT, related_name="targets", null=True, blank=True, verbose_name=_("pillar")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=TargetKind.choices, default=TargetKind.COMMITMENT)
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True, help_text=_("A stable identifier, e.g. p2-trained-per-year.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    responsible_body = models.CharField(_("responsible body"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=60, help_text=_("What is counted, e.g. people, scholarships, %."))
+    value_can_be_negative = models.BooleanField(
+        _("values can be negative"), default=False, help_text=_("Leave off for counts, amounts and shares.")
+    )
+    baseline_value = models.FloatField(_("baseline value"))
+    baseline_date = models.DateField(_("baseline date"))
+    baseline_basis = models.CharField(_("baseline is"), max_length=8, choices=Basis.choices, default=Basis.ASSUMED)
+    target_value = models.FloatField(_("target value"))
+    target_date = models.DateField(_("deadline"))
+    deadline_basis = models.CharField(_("deadline is"), max_length=8, choices=Basis.choices, default=Basis.STATED)
+    basis_note = models.TextField(
+        _("why assumed"), blank=True, help_text=_("Explain every assumed baseline or deadline in plain words.")
+    )
+    rate_per_year = models.FloatField(
+        _("commitment per year"),
+        null=True,
+        blank=True,
+        help_text=_("For per-year commitments only: the yearly figure the policy states."),
+    )
+    reporting_interval_days = models.PositiveIntegerField(
+        _("reporting interval (days)"),
+        default=90,
+        help_text=_("How often a new figure is expected; twice this without one marks the target stale."),
+    )
+    confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
+    disputed = models.BooleanField(_("sources conflict"), default=False)
+    hubs = models.ManyToManyField("hubs.Hub", related_name="targets", blank=True, verbose_name=_("hubs"))
+    sources = models.ManyToManyField("sources.Source", related_name="targets", blank=True, verbose_name=_("sources"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target_value=F("baseline_value")), name="%(app_label)s_%(class)s_value_moves"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_date__gt=F("baseline_date")), name="%(app_label)s_%(class)s_deadline_after_baseline"
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_interval_days__gt=0), name="%(app_label)s_%(class)s_interval_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    def clean(self) -> None:
+        # The interim points are checked with the curve they belong to, by
+        # services.target_save and the admin's trajectory formset.
+        errors = target_errors(
+            baseline_value=self.baseline_value,
+            baseline_date=self.baseline_date,
+            target_value=self.target_value,
+            target_date=self.target_date,
+            value_can_be_negative=self.value_can_be_negative,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def direction(self) -> int:
+        """+1 when the target must rise, -1 when it must fall (derived from the values)."""
+        return 1 if self.target_value > self.baseline_value else -1
+
+
+class TrajectoryPoint(models.Model):
+    """An interim point of a target's planned curve, e.g. 400,000 trained by the end of year two."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="trajectory_points", verbose_name=_("target")
+    )
+    date = models.DateField(_("date"))
+    value = models.FloatField(_("cumulative value"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target", "date"]
+        verbose_name = _("trajectory point")
+        verbose_name_plural = _("trajectory points")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "date"], name="%(app_label)s_%(class)s_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.value:g}"
+
+
+class Measurement(models.Model):
+    """A reported cumulative value of a target on a date, with its source."""
+
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("target"))
+    date = models.DateField(_("date"))
+    value = models.FloatField(_("cumulative value"))
+    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative"), default=False, help_text=_("Made up for a demonstration, not a reported figure.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target", "date"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            # indicators.md: "a target has at most one measurement per date".
+            models.UniqueConstraint(fields=["target", "date"], name="%(app_label)s_%(class)s_one_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.date}: {self.value:g}"
+
+    def clean(self) -> None:
+        if self.target_id is None:
+            return
+        errors = measurement_errors(target=self.target, date=self.date, value=self.value)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Milestone(models.Model):
+    """A dated deliverable: the National AI Fund set up, the AI Council notified, ..."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("policy"))
+    # Null for cross-cutting governance milestones (the AI Council) that no pillar owns.
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.PROTECT, related_name="milestones", null=True, blank=True, verbose_name=_("pillar")
+    )
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, related_name="milestones", null=True, blank=True, verbose_name=_("target")
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    responsible_body = models.CharField(_("responsible body"), max_length=200, blank=True)
+    announced_on = models.DateField(
+        _("announced on"), help_text=_("When the commitment was made; nothing can be completed before it.")
+    )
+    baseline_due_date = models.DateField(_("baseline due date"))
+    due_basis = models.CharField(_("due date is"), max_length=8, choices=Basis.choices, default=Basis.STATED)
+    basis_note = models.TextField(_("why assumed"), blank=True)
+    forecast_due_date = models.DateField(_("forecast due date"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
+    hubs = models.ManyToManyField("hubs.Hub", related_name="milestones", blank=True, verbose_name=_("hubs"))
+    sources = models.ManyToManyField("sources.Source", related_name="milestones", blank=True, verbose_name=_("sources"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["baseline_due_date", "code"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("announced_on")),
+                name="%(app_label)s_%(class)s_completed_after_announced",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled=True) | Q(cancelled_on__isnull=True),
+                name="%(app_label)s_%(class)s_cancelled_on_needs_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(cancelled=True) & Q(completed_on__isnull=False)),
+                name="%(app_label)s_%(class)s_not_completed_and_cancelled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = milestone_errors(
+            announced_on=self.announced_on,
+            baseline_due_date=self.baseline_due_date,
+            completed_on=self.completed_on,
+            cancelled=self.cancelled,
+            cancelled_on=self.cancelled_on,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class MilestoneEvidence(models.Model):
+    """A dated, cited fact about a milestone's progress (an audit, a press report, a notification)."""
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("milestone")
+    )
+    date = models.DateField(_("date"), help_text=_("When the reported fact was true or published."))
+    kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices, default=EvidenceKind.REPORT)
+    summary = models.TextField(_("what it says"))
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
+        verbose_name=_("source"),
+    )
+    document = models.FileField(_("document"), upload_to="evidence/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["milestone", "date"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.summary[:60]}"
+
+
+# --- Stored indicators --------------------------------------------------------
+
+
+class RecomputeRun(models.Model):
+    """One run of `indicators_recompute`: which date, what it covered, how long it took.
+
+    The latest finished full run tells every list which snapshots are current.
+    """
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("everything")
+        ITEMS = "items", _("the items one edit touched")
+
+    as_of = models.DateField()
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    target_count = models.PositiveIntegerField(default=0)
+    milestone_count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        # Serves "the latest full run on or before a date".
+        indexes = [models.Index(fields=["scope", "as_of"], name="pillars_run_scope_asof")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} recompute as of {self.as_of}"
+
+
+class TargetSnapshot(models.Model):
+    """A target's indicators as of one date, written by `indicators_recompute`.
+
+    One row per (target, as_of): recomputing a date replaces its rows.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField()
+    status = models.CharField(max_length=10, choices=TargetStatus.choices)
+    progress = models.FloatField(null=True)
+    planned_progress = models.FloatField(null=True)
+    actual_value = models.FloatField(null=True)
+    evaluation_date = models.DateField(null=True)
+    earned_schedule = models.DateField(null=True)
+    slip_days = models.IntegerField(null=True)
+    spi = models.FloatField(null=True)
+    forecast_completion = models.DateField(null=True)
+    forecast_slip_days = models.IntegerField(null=True)
+    required_rate = models.FloatField(null=True)
+    required_rate_per_year = models.FloatField(null=True)
+    staleness_days = models.IntegerField(null=True)
+    stale = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["target", "as_of"]
+        constraints = [
+            # Also the index behind "history of one target" and as-of replay.
+            models.UniqueConstraint(fields=["target", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
+        ]
+        # Serves recompute's "delete this date's rows" and roll-ups of one date.
+        indexes = [models.Index(fields=["as_of", "status"], name="pillars_tsnap_asof_status")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.as_of}: {self.status}"
+
+
+class MilestoneSnapshot(models.Model):
+    """A milestone's indicators as of one date; with the forecast of that date, it gives the trend analysis."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField()
+    status = models.CharField(max_length=10, choices=MilestoneStatus.choices)
+    expected_date = models.DateField(null=True)
+    slip_days = models.IntegerField(null=True)
+    # What editors forecast on that date: the y-axis of the milestone trend analysis.
+    forecast_due_date = models.DateField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["milestone", "as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
+        ]
+        indexes = [models.Index(fields=["as_of", "status"], name="pillars_msnap_asof_status")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id} @ {self.as_of}: {self.status}"
+
+
+class RollupSnapshot(models.Model):
+    """Roll-up of a pillar, a hub or the whole policy as of one date, optionally for items due in a window."""
+
+    as_of = models.DateField()
+    scope = models.CharField(max_length=8, choices=RollupScope.choices)
+    # The pillar's or hub's slug; empty for the whole policy.
+    scope_key = models.CharField(max_length=80, blank=True)
+    # "all", or "YYYY-MM-DD..YYYY-MM-DD" for items due in that window.
+    window = models.CharField(max_length=24, default="all")
+    targets = models.JSONField(default=dict)
+    milestones = models.JSONField(default=dict)
+    median_slip_days = models.FloatField(null=True)
+    max_slip_days = models.IntegerField(null=True)
+    on_schedule_share = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["as_of", "scope", "scope_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "scope", "scope_key", "window"], name="%(app_label)s_%(class)s_one_per_scope_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_key or '-'} @ {self.as_of} ({self.window})"

@@ -1,0 +1,643 @@
+"""Every write to targets, measurements and milestones goes through here.
+
+The admin, the API, the importers and the loader all call these functions, so
+bad input gets the same clear message everywhere, each write is recorded in
+the history with who and why, and each change schedules the recompute of the
+indicators it touches once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
+
+from hubs.models import Hub
+
+from . import indicators, selectors
+from .choices import RollupScope
+from .models import (
+    Measurement,
+    Milestone,
+    MilestoneSnapshot,
+    Pillar,
+    RecomputeRun,
+    RollupSnapshot,
+    Target,
+    TargetSnapshot,
+    TrajectoryPoint,
+)
+from .validation import target_errors
+
+logger = logging.getLogger(__name__)
+
+User = AbstractBaseUser | AnonymousUser | None
+
+
+def _clean(instance: Any) -> dict[str, list[str]]:
+    """Run the model's own validation (fields, constraints and `clean()`), returning the errors by field."""
+    try:
+        instance.full_clean(exclude=["hubs", "sources"])
+    except ValidationError as exc:
+        return {field: list(messages) for field, messages in exc.message_dict.items()}
+    return {}
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Recompute scheduling ---------------------------------------------------------
+
+
+class _Batch:
+    """The ids one transaction touched, sent as one task when it commits."""
+
+    def __init__(self) -> None:
+        self.targets: set[int] = set()
+        self.milestones: set[int] = set()
+
+    def send(self) -> None:
+        from .tasks import recompute_items
+
+        if not self.targets and not self.milestones:
+            return
+        targets, milestones = sorted(self.targets), sorted(self.milestones)
+        self.targets.clear()
+        self.milestones.clear()
+        try:
+            recompute_items.delay(target_ids=targets, milestone_ids=milestones)
+        except Exception:  # the broker is unreachable: keep the edit, the nightly run catches up
+            logger.warning(
+                "Could not enqueue the recompute of %d targets and %d milestones; the nightly run will catch up.",
+                len(targets),
+                len(milestones),
+                exc_info=True,
+            )
+
+
+_local = threading.local()
+
+
+def recompute_after_commit(*, target_ids: Iterable[int] = (), milestone_ids: Iterable[int] = ()) -> None:
+    """Schedule the recompute of what an edit touched, once (and only if) the transaction commits.
+
+    Everything touched in one transaction (an import of 500 rows, the loader)
+    is sent as one task; a rolled-back transaction sends nothing. Enqueuing
+    never makes the edit fail: with the broker down, the edit is kept and the
+    nightly full recompute catches up.
+    """
+    connection = transaction.get_connection()
+    batch: _Batch | None = getattr(_local, "batch", None)
+    # A batch whose callback was dropped (its transaction or savepoint rolled
+    # back) is abandoned together with the ids it held.
+    if batch is None or not any(callback == batch.send for _, callback, _ in connection.run_on_commit):
+        batch = _local.batch = _Batch()
+        if connection.in_atomic_block:
+            transaction.on_commit(batch.send)
+    batch.targets.update(target_ids)
+    batch.milestones.update(milestone_ids)
+    if not connection.in_atomic_block:
+        batch.send()
+
+
+def _record_reason(instance: Any, reason: str) -> None:
+    if reason:
+        update_change_reason(instance, reason)
+
+
+def _history_user(instance: Any, user: User) -> None:
+    # django-simple-history reads `_history_user` when the request middleware is not there
+    # (API token, import, shell).
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+
+
+# --- Targets ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_save(
+    *,
+    target: Target,
+    trajectory: Sequence[tuple[dt.date, float]] | None = None,
+    hubs: Iterable[Any] | None = None,
+    sources: Iterable[Any] | None = None,
+    user: User = None,
+    reason: str = "",
+) -> Target:
+    """Validate and save a new or changed target; `trajectory` (interim points) replaces the stored one when given."""
+    if trajectory is None:
+        points = list(target.trajectory_points.values_list("date", "value")) if target.pk is not None else []
+    else:
+        points = [(d, float(v)) for d, v in trajectory]
+    errors = _clean(target)
+    if not errors:
+        # The values are sound; now check the planned curve through them.
+        errors = target_errors(
+            baseline_value=target.baseline_value,
+            baseline_date=target.baseline_date,
+            target_value=target.target_value,
+            target_date=target.target_date,
+            trajectory=points,
+            value_can_be_negative=target.value_can_be_negative,
+        )
+    _raise(errors)
+
+    _history_user(target, user)
+    target.save()
+    _record_reason(target, reason)
+    if trajectory is not None:
+        trajectory_replace(target=target, points=points, user=user)
+    if hubs is not None:
+        target.hubs.set(hubs)
+    if sources is not None:
+        target.sources.set(sources)
+    recompute_after_commit(target_ids=[target.pk])
+    return target
+
+
+def trajectory_replace(*, target: Target, points: Sequence[tuple[dt.date, float]], user: User = None) -> None:
+    """Replace a target's interim points (already validated by `target_save`)."""
+    wanted = {d: float(v) for d, v in points}
+    existing = {p.date: p for p in target.trajectory_points.all()}
+    for day, point in existing.items():
+        if day not in wanted:
+            _history_user(point, user)
+            point.delete()
+    for day, value in sorted(wanted.items()):
+        point = existing.get(day) or TrajectoryPoint(target=target, date=day)
+        if point.pk is None or point.value != value:
+            point.value = value
+            _history_user(point, user)
+            point.save()
+
+
+# --- Measurements ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def measurement_save(*, measurement: Measurement, user: User = None, reason: str = "") -> Measurement:
+    """Validate and save a reported figure; its target's indicators are recomputed after commit."""
+    errors = _clean(measurement)
+    if "__all__" in errors:
+        # The only table-wide rule: one figure per target and date.
+        errors.pop("__all__")
+        errors.setdefault("date", []).append(
+            _("%(code)s already has a figure dated %(date)s; change that one instead.")
+            % {"code": measurement.target.code, "date": measurement.date}
+        )
+    _raise(errors)
+    if measurement.pk is None and user is not None and getattr(user, "is_authenticated", False):
+        measurement.entered_by = user  # type: ignore[assignment]
+    _history_user(measurement, user)
+    measurement.save()
+    _record_reason(measurement, reason)
+    recompute_after_commit(target_ids=[measurement.target_id])
+    return measurement
+
+
+def measurement_create(
+    *,
+    target: Target,
+    date: dt.date,
+    value: float,
+    source_url: str = "",
+    note: str = "",
+    illustrative: bool = False,
+    user: User = None,
+    reason: str = "",
+) -> Measurement:
+    """Record a new figure for a target."""
+    measurement = Measurement(
+        target=target, date=date, value=value, source_url=source_url, note=note, illustrative=illustrative
+    )
+    return measurement_save(measurement=measurement, user=user, reason=reason)
+
+
+@transaction.atomic
+def measurement_delete(*, measurement: Measurement, user: User = None, reason: str = "") -> None:
+    """Remove a mistaken figure; the target is recomputed after commit."""
+    target_id = measurement.target_id
+    _history_user(measurement, user)
+    if reason:
+        measurement._change_reason = reason  # type: ignore[attr-defined]
+    measurement.delete()
+    recompute_after_commit(target_ids=[target_id])
+
+
+# --- Milestones ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_save(
+    *,
+    milestone: Milestone,
+    hubs: Iterable[Any] | None = None,
+    sources: Iterable[Any] | None = None,
+    user: User = None,
+    reason: str = "",
+) -> Milestone:
+    """Validate and save a new or changed milestone; its indicators are recomputed after commit."""
+    _raise(_clean(milestone))
+    _history_user(milestone, user)
+    milestone.save()
+    _record_reason(milestone, reason)
+    if hubs is not None:
+        milestone.hubs.set(hubs)
+    if sources is not None:
+        milestone.sources.set(sources)
+    recompute_after_commit(milestone_ids=[milestone.pk])
+    return milestone
+
+
+# --- Indicators ------------------------------------------------------------------------
+
+_TARGET_SNAPSHOT_COLUMNS = (
+    "target_id",
+    "as_of",
+    "status",
+    "progress",
+    "planned_progress",
+    "actual_value",
+    "evaluation_date",
+    "earned_schedule",
+    "slip_days",
+    "spi",
+    "forecast_completion",
+    "forecast_slip_days",
+    "required_rate",
+    "required_rate_per_year",
+    "staleness_days",
+    "stale",
+    "computed_at",
+)
+_MILESTONE_SNAPSHOT_COLUMNS = (
+    "milestone_id",
+    "as_of",
+    "status",
+    "expected_date",
+    "slip_days",
+    "forecast_due_date",
+    "computed_at",
+)
+# Advisory-lock namespace of the recompute, so that it cannot collide with another lock user.
+_LOCK_NAMESPACE = 0x51_1D
+
+
+_Group = tuple[list[indicators.TargetIndicators], list[indicators.MilestoneIndicators]]
+
+
+@dataclass(frozen=True, slots=True)
+class RecomputeResult:
+    """What one recompute did, for the command's summary, the task's log and the tests."""
+
+    as_of: dt.date
+    targets: int
+    milestones: int
+    rollups: int
+    invalid_targets: tuple[int, ...]
+    target_statuses: dict[str, int]
+    milestone_statuses: dict[str, int]
+    seconds: float
+
+
+def thresholds_from_settings() -> indicators.Thresholds:
+    """The status thresholds of indicators.md, from settings."""
+    return indicators.Thresholds(
+        on_track=settings.INDICATORS_ON_TRACK_SPI,
+        at_risk=settings.INDICATORS_AT_RISK_SPI,
+    )
+
+
+def rollup_windows() -> list[tuple[dt.date, dt.date] | None]:
+    """The windows every roll-up is also computed for (None: every item, whenever due)."""
+    windows: list[tuple[dt.date, dt.date] | None] = [None]
+    for start, end in settings.INDICATORS_ROLLUP_WINDOWS:
+        windows.append((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+    return windows
+
+
+def window_key(window: tuple[dt.date, dt.date] | None) -> str:
+    return "all" if window is None else f"{window[0].isoformat()}..{window[1].isoformat()}"
+
+
+def _lock_date(as_of: dt.date, *, shared: bool = False) -> None:
+    """Hold a transaction-scoped PostgreSQL advisory lock on `as_of`: one run at a time per date.
+
+    A chunk of a parallel full recompute holds it shared (chunks run side by
+    side), everything else exclusive. Other databases serialise writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_LOCK_NAMESPACE, as_of.toordinal()])
+
+
+def _lock_chunk(as_of: dt.date, start: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # The 64-bit key form: a different key space from the two-integer date locks.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(as_of.toordinal() << 32) + (start & 0xFFFFFFFF)])
+
+
+def _copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows with PostgreSQL's COPY, the fastest bulk insert there is."""
+    buffer = io.StringIO()
+    write = buffer.write
+    for row in rows:
+        write("\t".join(_copy_value(value) for value in row))
+        write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _target_rows(
+    results: dict[int, indicators.TargetIndicators], computed_at: dt.datetime
+) -> Iterable[tuple[Any, ...]]:
+    for pk, r in results.items():
+        yield (
+            pk,
+            r.as_of,
+            r.status.value,
+            r.progress,
+            r.planned_progress,
+            r.actual_value,
+            r.evaluation_date,
+            r.earned_schedule,
+            r.slip_days,
+            r.spi,
+            r.forecast_completion,
+            r.forecast_slip_days,
+            r.required_rate,
+            r.required_rate_per_year,
+            r.staleness_days,
+            r.stale,
+            computed_at,
+        )
+
+
+def _milestone_rows(
+    results: dict[int, indicators.MilestoneIndicators],
+    forecasts: dict[int, dt.date | None],
+    computed_at: dt.datetime,
+) -> Iterable[tuple[Any, ...]]:
+    for pk, r in results.items():
+        yield (pk, r.as_of, r.status.value, r.expected_date, r.slip_days, forecasts.get(pk), computed_at)
+
+
+def _write_snapshots(
+    *,
+    as_of: dt.date,
+    targets: dict[int, indicators.TargetIndicators],
+    milestones: dict[int, indicators.MilestoneIndicators],
+    forecasts: dict[int, dt.date | None],
+    target_ids: Collection[int] | None,
+    milestone_ids: Collection[int] | None,
+    id_range: tuple[int, int] | None,
+    computed_at: dt.datetime,
+) -> None:
+    """Replace the snapshots of `as_of` for the items recomputed: one DELETE and one bulk insert per table."""
+    old_targets = TargetSnapshot.objects.filter(as_of=as_of)
+    old_milestones = MilestoneSnapshot.objects.filter(as_of=as_of)
+    if target_ids is not None:
+        old_targets = old_targets.filter(target_id__in=list(target_ids))
+    if milestone_ids is not None:
+        old_milestones = old_milestones.filter(milestone_id__in=list(milestone_ids))
+    if id_range is not None:
+        old_targets = old_targets.filter(target_id__gte=id_range[0], target_id__lt=id_range[1])
+        old_milestones = old_milestones.filter(milestone_id__gte=id_range[0], milestone_id__lt=id_range[1])
+    if target_ids is None or target_ids:
+        old_targets._raw_delete(old_targets.db)  # no signals nor cascades hang off snapshots
+    if milestone_ids is None or milestone_ids:
+        old_milestones._raw_delete(old_milestones.db)
+
+    target_rows = _target_rows(targets, computed_at)
+    milestone_rows = _milestone_rows(milestones, forecasts, computed_at)
+    if connection.vendor == "postgresql":
+        if targets:
+            _copy_rows(TargetSnapshot._meta.db_table, _TARGET_SNAPSHOT_COLUMNS, target_rows)
+        if milestones:
+            _copy_rows(MilestoneSnapshot._meta.db_table, _MILESTONE_SNAPSHOT_COLUMNS, milestone_rows)
+    else:
+        TargetSnapshot.objects.bulk_create(
+            (TargetSnapshot(**dict(zip(_TARGET_SNAPSHOT_COLUMNS, row, strict=True))) for row in target_rows),
+            batch_size=2_000,
+        )
+        MilestoneSnapshot.objects.bulk_create(
+            (MilestoneSnapshot(**dict(zip(_MILESTONE_SNAPSHOT_COLUMNS, row, strict=True))) for row in milestone_rows),
+            batch_size=2_000,
+        )
+
+
+def _compute(
+    inputs: selectors.RecomputeInputs, as_of: dt.date
+) -> tuple[dict[int, indicators.TargetIndicators], dict[int, indicators.MilestoneIndicators], list[int]]:
+    thresholds = thresholds_from_settings()
+    compute_target, compute_milestone = indicators.compute_target, indicators.compute_milestone
+    targets: dict[int, indicators.TargetIndicators] = {}
+    invalid: list[int] = []
+    for pk, target in inputs.targets.items():
+        try:
+            targets[pk] = compute_target(target, as_of, thresholds)
+        except indicators.InvalidTarget:
+            # Data that slipped past validation (edited in the database directly)
+            # must not stop the other targets from being recomputed.
+            logger.exception("Target %s has an invalid definition; no indicators for %s.", pk, as_of)
+            invalid.append(pk)
+    milestones = {pk: compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+    return targets, milestones, invalid
+
+
+def indicators_recompute(
+    *,
+    as_of: dt.date,
+    target_ids: Collection[int] | None = None,
+    milestone_ids: Collection[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    rollups: bool = True,
+) -> RecomputeResult:
+    """Recompute and store the indicators of `as_of`, in one transaction.
+
+    With no ids, every target and milestone (a full run, recorded as such);
+    with `target_ids`/`milestone_ids`, only those (after an edit); with
+    `id_range` (start inclusive, end exclusive), one chunk of a parallel full
+    run, which leaves the roll-ups to `indicators_rollup` once every chunk is
+    done. Re-running a date replaces its snapshots, never duplicates them.
+    """
+    started = time.perf_counter()
+    computed_at = timezone.now()
+    full = target_ids is None and milestone_ids is None and id_range is None
+    with transaction.atomic():
+        if id_range is None:
+            _lock_date(as_of)
+        else:
+            _lock_date(as_of, shared=True)
+            _lock_chunk(as_of, id_range[0])
+        inputs = selectors.recompute_inputs(
+            as_of=as_of, target_ids=target_ids, milestone_ids=milestone_ids, id_range=id_range
+        )
+        targets, milestones, invalid = _compute(inputs, as_of)
+        _write_snapshots(
+            as_of=as_of,
+            targets=targets,
+            milestones=milestones,
+            forecasts=inputs.forecasts,
+            target_ids=target_ids,
+            milestone_ids=milestone_ids,
+            id_range=id_range,
+            computed_at=computed_at,
+        )
+        rollup_count = 0
+        if rollups and id_range is None:
+            # A full run already holds every item's indicators; a partial run reads the others back.
+            rollup_count = indicators_rollup(
+                as_of=as_of, targets=targets if full else None, milestones=milestones if full else None
+            )
+        if id_range is None:
+            RecomputeRun.objects.create(
+                as_of=as_of,
+                scope=RecomputeRun.Scope.FULL if full else RecomputeRun.Scope.ITEMS,
+                target_count=len(targets),
+                milestone_count=len(milestones),
+                started_at=computed_at,
+                finished_at=timezone.now(),
+            )
+    return RecomputeResult(
+        as_of=as_of,
+        targets=len(targets),
+        milestones=len(milestones),
+        rollups=rollup_count,
+        invalid_targets=tuple(invalid),
+        target_statuses=dict(Counter(r.status.value for r in targets.values())),
+        milestone_statuses=dict(Counter(r.status.value for r in milestones.values())),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def indicators_recompute_items(
+    *, as_of: dt.date, target_ids: Collection[int] = (), milestone_ids: Collection[int] = ()
+) -> RecomputeResult:
+    """Recompute what one edit touched.
+
+    The roll-ups need every item's indicators for the date, so when no full run
+    exists for it yet (the first edit of the day, before the nightly run), this
+    does the full run instead.
+    """
+    if not selectors.full_run_exists(as_of=as_of):
+        return indicators_recompute(as_of=as_of)
+    return indicators_recompute(as_of=as_of, target_ids=list(target_ids), milestone_ids=list(milestone_ids))
+
+
+def indicators_rollup(
+    *,
+    as_of: dt.date,
+    targets: dict[int, indicators.TargetIndicators] | None = None,
+    milestones: dict[int, indicators.MilestoneIndicators] | None = None,
+    record_full_run: bool = False,
+) -> int:
+    """Compute and store the roll-ups of `as_of` for the policy, each pillar and each hub, per window.
+
+    Reads the stored snapshots of `as_of` for whatever is not passed in. With
+    `record_full_run` (the last step of a parallel full run), records the run.
+    """
+    started = timezone.now()
+    with transaction.atomic():
+        _lock_date(as_of)
+        if targets is None:
+            targets = selectors.target_indicators_on(as_of=as_of)
+        if milestones is None:
+            milestones = selectors.milestone_indicators_on(as_of=as_of)
+        scopes = selectors.rollup_scopes()
+        groups: defaultdict[tuple[str, str, str], _Group] = defaultdict(lambda: ([], []))
+        windows = [(window, window_key(window)) for window in rollup_windows()]
+
+        def keys(scope: selectors.ItemScope | None) -> list[tuple[str, str]]:
+            found = [(RollupScope.POLICY.value, "")]
+            if scope is not None:
+                if scope.pillar:
+                    found.append((RollupScope.PILLAR.value, scope.pillar))
+                found.extend((RollupScope.HUB.value, hub) for hub in scope.hubs)
+            return found
+
+        for index, (items, item_scopes) in enumerate(((targets, scopes.targets), (milestones, scopes.milestones))):
+            for pk, result in items.items():
+                scope = item_scopes.get(pk)
+                for window, key in windows:
+                    if window is not None and (scope is None or not window[0] <= scope.due <= window[1]):
+                        continue
+                    for scope_name, scope_key in keys(scope):
+                        groups[(scope_name, scope_key, key)][index].append(result)  # type: ignore[arg-type]
+
+        # Every pillar and hub gets a row, even with nothing in it, so pages never miss one.
+        for pillar in Pillar.objects.values_list("slug", flat=True):
+            for _window, key in windows:
+                groups[(RollupScope.PILLAR.value, pillar, key)]
+        for hub in Hub.objects.values_list("slug", flat=True):
+            for _window, key in windows:
+                groups[(RollupScope.HUB.value, hub, key)]
+        for _window, key in windows:
+            groups[(RollupScope.POLICY.value, "", key)]
+
+        rows = []
+        for (scope_name, scope_key, key), (target_list, milestone_list) in groups.items():
+            rollup = indicators.compute_rollup(target_list, milestone_list, as_of)
+            rows.append(
+                RollupSnapshot(
+                    as_of=as_of,
+                    scope=scope_name,
+                    scope_key=scope_key,
+                    window=key,
+                    targets=rollup.targets,
+                    milestones=rollup.milestones,
+                    median_slip_days=rollup.median_slip_days,
+                    max_slip_days=rollup.max_slip_days,
+                    on_schedule_share=rollup.on_schedule_share,
+                    computed_at=started,
+                )
+            )
+        stale = RollupSnapshot.objects.filter(as_of=as_of)
+        stale._raw_delete(stale.db)
+        RollupSnapshot.objects.bulk_create(rows, batch_size=1_000)
+        if record_full_run:
+            RecomputeRun.objects.create(
+                as_of=as_of,
+                scope=RecomputeRun.Scope.FULL,
+                target_count=len(targets),
+                milestone_count=len(milestones),
+                started_at=started,
+                finished_at=timezone.now(),
+            )
+    return len(rows)

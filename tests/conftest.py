@@ -1,0 +1,76 @@
+"""Test-suite wiring: which external services a test needs, and shared fixtures.
+
+Tests that need a real service carry a marker (`postgres`, `redis`,
+`browser`). Locally, a missing service skips them with a reason that pytest's
+summary prints. With CI=true a missing service is an error, never a skip: CI
+must prove the code against the real PostgreSQL, Redis and Chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _postgres_available() -> str | None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return None if "postgresql" in engine else f"DATABASE_URL is not PostgreSQL (engine: {engine})"
+
+
+def _redis_available() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as exc:  # any failure means "not reachable"
+        return f"Redis at {url} is not reachable ({exc})"
+    return None
+
+
+def _browser_available() -> str | None:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is not installed"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+SERVICE_CHECKS: dict[str, Callable[[], str | None]] = {
+    "postgres": _postgres_available,
+    "redis": _redis_available,
+    "browser": _browser_available,
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing: dict[str, str | None] = {}
+    for item in items:
+        for marker, check in SERVICE_CHECKS.items():
+            if marker not in item.keywords:
+                continue
+            if marker not in missing:
+                missing[marker] = check()
+            reason = missing[marker]
+            if reason is None:
+                continue
+            if IN_CI:
+                raise pytest.UsageError(f"CI=true but a test needs {marker}: {reason}")
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker}: {reason}"))
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
+    """Uploaded evidence goes to a throw-away folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
