@@ -48,10 +48,10 @@ class Command(BaseCommand):
             end = end or timezone.localdate()
             if end < start:
                 raise CommandError(f"--to ({end}) comes before --from ({start}).")
-            dates, day = [], start
-            while day <= end:
+            # Stepped from the start each time, so that months keep their day (31 Jan, 28 Feb, 31 Mar).
+            step, dates = STEPS[options["every"]], []
+            while (day := start + step * len(dates)) <= end:
                 dates.append(day)
-                day += STEPS[options["every"]]
         else:
             dates = [as_of or timezone.localdate()]
 
