@@ -204,7 +204,7 @@ def measurement_save(*, measurement: Measurement, user: User = None, reason: str
         )
     _raise(errors)
     if measurement.pk is None and user is not None and getattr(user, "is_authenticated", False):
-        measurement.entered_by = user  # type: ignore[assignment]
+        measurement.entered_by = user
     _history_user(measurement, user)
     measurement.save()
     _record_reason(measurement, reason)
@@ -561,6 +561,23 @@ def indicators_recompute_items(
     return indicators_recompute(as_of=as_of, target_ids=list(target_ids), milestone_ids=list(milestone_ids))
 
 
+def _group_keys(
+    scope: selectors.ItemScope | None, windows: list[tuple[tuple[dt.date, dt.date] | None, str]]
+) -> list[tuple[str, str, str]]:
+    """The roll-ups an item counts in: the policy, its pillar and its hubs, for each window it is due in."""
+    places = [(RollupScope.POLICY.value, "")]
+    if scope is not None:
+        if scope.pillar:
+            places.append((RollupScope.PILLAR.value, scope.pillar))
+        places.extend((RollupScope.HUB.value, hub) for hub in scope.hubs)
+    keys: list[tuple[str, str, str]] = []
+    for window, key in windows:
+        if window is not None and (scope is None or not window[0] <= scope.due <= window[1]):
+            continue
+        keys.extend((name, place_key, key) for name, place_key in places)
+    return keys
+
+
 def indicators_rollup(
     *,
     as_of: dt.date,
@@ -584,22 +601,12 @@ def indicators_rollup(
         groups: defaultdict[tuple[str, str, str], _Group] = defaultdict(lambda: ([], []))
         windows = [(window, window_key(window)) for window in rollup_windows()]
 
-        def keys(scope: selectors.ItemScope | None) -> list[tuple[str, str]]:
-            found = [(RollupScope.POLICY.value, "")]
-            if scope is not None:
-                if scope.pillar:
-                    found.append((RollupScope.PILLAR.value, scope.pillar))
-                found.extend((RollupScope.HUB.value, hub) for hub in scope.hubs)
-            return found
-
-        for index, (items, item_scopes) in enumerate(((targets, scopes.targets), (milestones, scopes.milestones))):
-            for pk, result in items.items():
-                scope = item_scopes.get(pk)
-                for window, key in windows:
-                    if window is not None and (scope is None or not window[0] <= scope.due <= window[1]):
-                        continue
-                    for scope_name, scope_key in keys(scope):
-                        groups[(scope_name, scope_key, key)][index].append(result)  # type: ignore[arg-type]
+        for pk, target in targets.items():
+            for group in _group_keys(scopes.targets.get(pk), windows):
+                groups[group][0].append(target)
+        for pk, milestone in milestones.items():
+            for group in _group_keys(scopes.milestones.get(pk), windows):
+                groups[group][1].append(milestone)
 
         # Every pillar and hub gets a row, even with nothing in it, so pages never miss one.
         for pillar in Pillar.objects.values_list("slug", flat=True):

@@ -217,26 +217,21 @@ def test_recompute_stores_milestones_with_their_forecast_for_trend_analysis():
     )
 
 
+def _stored() -> tuple[list, list, list]:
+    return (
+        list(TargetSnapshot.objects.values_list("target_id", "as_of", "status", "slip_days")),
+        list(MilestoneSnapshot.objects.values_list("milestone_id", "as_of", "status", "slip_days")),
+        list(RollupSnapshot.objects.values_list("scope", "scope_key", "window", "targets", "milestones")),
+    )
+
+
 def test_recomputing_the_same_date_replaces_and_never_duplicates():
     MeasurementFactory()
     MilestoneFactory()
     services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
-    first = (
-        list(TargetSnapshot.objects.values_list("target_id", "as_of", "status", "slip_days")),
-        list(MilestoneSnapshot.objects.values_list("milestone_id", "as_of", "status", "slip_days")),
-        list(
-            RollupSnapshot.objects.order_by("scope", "scope_key", "window").values_list("scope", "scope_key", "window")
-        ),
-    )
+    first = _stored()
     services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
-    second = (
-        list(TargetSnapshot.objects.values_list("target_id", "as_of", "status", "slip_days")),
-        list(MilestoneSnapshot.objects.values_list("milestone_id", "as_of", "status", "slip_days")),
-        list(
-            RollupSnapshot.objects.order_by("scope", "scope_key", "window").values_list("scope", "scope_key", "window")
-        ),
-    )
-    assert first == second
+    assert _stored() == first
     assert TargetSnapshot.objects.count() == 1
     assert MilestoneSnapshot.objects.count() == 1
 
