@@ -221,7 +221,11 @@ def _stored() -> tuple[list, list, list]:
     return (
         list(TargetSnapshot.objects.values_list("target_id", "as_of", "status", "slip_days")),
         list(MilestoneSnapshot.objects.values_list("milestone_id", "as_of", "status", "slip_days")),
-        list(RollupSnapshot.objects.values_list("scope", "scope_key", "window", "targets", "milestones")),
+        list(
+            RollupSnapshot.objects.order_by("scope", "scope_key", "window").values_list(
+                "scope", "scope_key", "window", "targets", "milestones"
+            )
+        ),
     )
 
 
