@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hubs.models import Hub
 from pillars import indicators, selectors, services
@@ -376,3 +378,38 @@ def test_an_item_recompute_runs_a_constant_number_of_queries():
     with CaptureQueriesContext(connection) as large:
         services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, target_ids=ids)
     assert len(small) == len(large)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=250_000), min_size=1, max_size=5),
+    offsets=st.lists(st.integers(min_value=0, max_value=500), min_size=5, max_size=5, unique=True),
+    as_of_offset=st.integers(min_value=-10, max_value=600),
+)
+def test_replaying_any_date_gives_the_stored_snapshot(values, offsets, as_of_offset):
+    """Property: whatever the measurements, the stored snapshot of a date is the pure result for that date."""
+    target = TargetFactory()
+    points = []
+    for value, offset in zip(sorted(values), offsets, strict=False):
+        day = target.baseline_date + dt.timedelta(days=offset)
+        MeasurementFactory(target=target, date=day, value=value)
+        points.append(indicators.Point(day, float(value)))
+    as_of = target.baseline_date + dt.timedelta(days=as_of_offset)
+    try:
+        services.indicators_recompute(as_of=as_of)
+        stored = selectors.target_indicators_on(as_of=as_of)[target.pk]
+        expected = indicators.compute_target(
+            indicators.TargetInput(
+                baseline_date=target.baseline_date,
+                baseline_value=target.baseline_value,
+                target_date=target.target_date,
+                target_value=target.target_value,
+                measurements=tuple(points),
+            ),
+            as_of,
+        )
+        assert stored == expected
+    finally:
+        TargetSnapshot.objects.all().delete()
+        Measurement.objects.all().delete()
+        Target.objects.all().delete()
