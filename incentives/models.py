@@ -49,6 +49,7 @@ class Incentive(models.Model):
             models.CheckConstraint(
                 condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
                 name="%(app_label)s_%(class)s_budget_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
             ),
         ]
 

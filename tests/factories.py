@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password")
+    password = factory.django.Password("a-long-test-password")
 
 
 class EditorFactory(UserFactory):
@@ -34,7 +34,6 @@ class EditorFactory(UserFactory):
     def editors_group(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create:
             self.groups.add(Group.objects.get(name=settings.EDITORS_GROUP_NAME))
-            self.save()
 
 
 class SuperuserFactory(UserFactory):

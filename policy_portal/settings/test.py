@@ -7,5 +7,12 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-secret")
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests decide explicitly when a real broker is involved (tests marked
-# `celery_worker`); everything else runs in-process.
-CELERY_TASK_ALWAYS_EAGER = True
+# `redis`); everything else runs in-process. The Celery workers those tests
+# start set CELERY_TASK_ALWAYS_EAGER=False.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# Tests never collect static files; serve them from the app and static/ folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
