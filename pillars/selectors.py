@@ -6,9 +6,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Max
+from django.db.models import F, FilteredRelation, Max, Q, QuerySet
 
 from . import indicators
 from .models import Measurement, Milestone, MilestoneSnapshot, RecomputeRun, Target, TargetSnapshot, TrajectoryPoint
@@ -215,3 +217,162 @@ def milestone_indicators_on(*, as_of: dt.date) -> dict[int, indicators.Milestone
         pk: indicators.MilestoneIndicators(day, indicators.MilestoneStatus(status), expected, slip)
         for pk, day, status, expected, slip in rows.iterator(chunk_size=20_000)
     }
+
+
+# --- Lists and details with their indicators as of a date ------------------------------------
+
+TARGET_INDICATOR_NAMES = _TARGET_INDICATOR_FIELDS[1:]
+MILESTONE_INDICATOR_NAMES = ("status", "expected_date", "slip_days")
+
+
+def thresholds_from_settings() -> indicators.Thresholds:
+    """The status thresholds of indicators.md, from settings."""
+    return indicators.Thresholds(on_track=settings.INDICATORS_ON_TRACK_SPI, at_risk=settings.INDICATORS_AT_RISK_SPI)
+
+
+def compute_target_indicators(*, as_of: dt.date, target_ids: Collection[int]) -> dict[int, indicators.TargetIndicators]:
+    """Compute (not read) the indicators of some targets as of a date: three queries."""
+    inputs = recompute_inputs(as_of=as_of, target_ids=target_ids, milestone_ids=[])
+    thresholds = thresholds_from_settings()
+    results = {}
+    for pk, target in inputs.targets.items():
+        try:
+            results[pk] = indicators.compute_target(target, as_of, thresholds)
+        except indicators.InvalidTarget:
+            continue  # shown without indicators; the recompute logs it
+    return results
+
+
+def compute_milestone_indicators(
+    *, as_of: dt.date, milestone_ids: Collection[int]
+) -> dict[int, indicators.MilestoneIndicators]:
+    """Compute the indicators of some milestones as of a date: one query."""
+    inputs = recompute_inputs(as_of=as_of, target_ids=[], milestone_ids=milestone_ids)
+    return {pk: indicators.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+
+
+def _nulls_last(name: str) -> Any:
+    descending = name.startswith("-")
+    expression = F(f"ind_{name.lstrip('-')}")
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+def _python_sort(items: list[Any], ordering: str, fields: tuple[str, ...]) -> list[Any]:
+    """Sort objects carrying `.indicators` by an indicator or a model field, missing values last."""
+    name = ordering.lstrip("-")
+    reverse = ordering.startswith("-")
+
+    def value(obj: Any) -> Any:
+        if name in fields:
+            result = getattr(obj, "indicators", None)
+            return None if result is None else getattr(result, name)
+        return getattr(obj, name)
+
+    present = [obj for obj in items if value(obj) is not None]
+    missing = [obj for obj in items if value(obj) is None]
+    return sorted(present, key=value, reverse=reverse) + missing
+
+
+def target_list(
+    *,
+    queryset: QuerySet[Target],
+    as_of: dt.date,
+    status: Collection[str] | None = None,
+    stale: bool | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Target] | list[Target]:
+    """The targets of `queryset` with their indicators as of `as_of`, filtered and ordered by them.
+
+    When a full recompute of `as_of` is stored, the indicators come from its
+    snapshots through one LEFT JOIN, and filtering, ordering and paging stay in
+    the database. Otherwise (a date nobody stored) they are computed on the
+    fly, in memory, with the same code: the list is then a Python list. Either
+    way call `attach_target_indicators` on the page before reading
+    `obj.indicators`.
+    """
+    ordering = ordering or "code"
+    if full_run_exists(as_of=as_of):
+        annotated = queryset.annotate(snap=FilteredRelation("snapshots", condition=Q(snapshots__as_of=as_of)))
+        annotated = annotated.annotate(**{f"ind_{name}": F(f"snap__{name}") for name in TARGET_INDICATOR_NAMES})
+        if status:
+            annotated = annotated.filter(Q(ind_status__in=list(status)))
+        if stale is not None:
+            annotated = annotated.filter(Q(ind_stale=stale))
+        if ordering.lstrip("-") in TARGET_INDICATOR_NAMES:
+            return annotated.order_by(_nulls_last(ordering), "code")
+        return annotated.order_by(ordering, "code")
+
+    items = list(queryset)
+    computed = compute_target_indicators(as_of=as_of, target_ids=[t.pk for t in items])
+    for item in items:
+        item.indicators = computed.get(item.pk)  # type: ignore[attr-defined]
+    if status:
+        items = [t for t in items if t.indicators is not None and t.indicators.status in status]  # type: ignore[attr-defined]
+    if stale is not None:
+        items = [t for t in items if t.indicators is not None and t.indicators.stale == stale]  # type: ignore[attr-defined]
+    return _python_sort(sorted(items, key=lambda t: t.code), ordering, TARGET_INDICATOR_NAMES)
+
+
+def attach_target_indicators(items: Collection[Target], *, as_of: dt.date) -> None:
+    """Give every target of a page its `.indicators` (stored, else computed): at most three queries."""
+    missing = []
+    for item in items:
+        if hasattr(item, "indicators"):
+            continue
+        if getattr(item, "ind_status", None) is not None:
+            values = [getattr(item, f"ind_{name}") for name in TARGET_INDICATOR_NAMES]
+            item.indicators = indicators.TargetIndicators(  # type: ignore[attr-defined]
+                as_of, indicators.TargetStatus(values[0]), *values[1:]
+            )
+        else:
+            missing.append(item)
+    if missing:
+        computed = compute_target_indicators(as_of=as_of, target_ids=[t.pk for t in missing])
+        for item in missing:
+            item.indicators = computed.get(item.pk)  # type: ignore[attr-defined]
+
+
+def milestone_list(
+    *,
+    queryset: QuerySet[Milestone],
+    as_of: dt.date,
+    status: Collection[str] | None = None,
+    ordering: str | None = None,
+) -> QuerySet[Milestone] | list[Milestone]:
+    """The milestones of `queryset` with their indicators as of `as_of` (see `target_list`)."""
+    ordering = ordering or "baseline_due_date"
+    if full_run_exists(as_of=as_of):
+        annotated = queryset.annotate(snap=FilteredRelation("snapshots", condition=Q(snapshots__as_of=as_of)))
+        annotated = annotated.annotate(**{f"ind_{name}": F(f"snap__{name}") for name in MILESTONE_INDICATOR_NAMES})
+        if status:
+            annotated = annotated.filter(Q(ind_status__in=list(status)))
+        if ordering.lstrip("-") in MILESTONE_INDICATOR_NAMES:
+            return annotated.order_by(_nulls_last(ordering), "code")
+        return annotated.order_by(ordering, "code")
+
+    items = list(queryset)
+    computed = compute_milestone_indicators(as_of=as_of, milestone_ids=[m.pk for m in items])
+    for item in items:
+        item.indicators = computed.get(item.pk)  # type: ignore[attr-defined]
+    if status:
+        items = [m for m in items if m.indicators is not None and m.indicators.status in status]  # type: ignore[attr-defined]
+    return _python_sort(sorted(items, key=lambda m: m.code), ordering, MILESTONE_INDICATOR_NAMES)
+
+
+def attach_milestone_indicators(items: Collection[Milestone], *, as_of: dt.date) -> None:
+    """Give every milestone of a page its `.indicators` (stored, else computed): at most one query."""
+    missing = []
+    for item in items:
+        if hasattr(item, "indicators"):
+            continue
+        row: Any = item  # carries the ind_* annotations of milestone_list
+        if getattr(row, "ind_status", None) is not None:
+            row.indicators = indicators.MilestoneIndicators(
+                as_of, indicators.MilestoneStatus(row.ind_status), row.ind_expected_date, row.ind_slip_days
+            )
+        else:
+            missing.append(item)
+    if missing:
+        computed = compute_milestone_indicators(as_of=as_of, milestone_ids=[m.pk for m in missing])
+        for item in missing:
+            item.indicators = computed.get(item.pk)  # type: ignore[attr-defined]

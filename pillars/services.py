@@ -317,14 +317,6 @@ class RecomputeResult:
     seconds: float
 
 
-def thresholds_from_settings() -> indicators.Thresholds:
-    """The status thresholds of indicators.md, from settings."""
-    return indicators.Thresholds(
-        on_track=settings.INDICATORS_ON_TRACK_SPI,
-        at_risk=settings.INDICATORS_AT_RISK_SPI,
-    )
-
-
 def rollup_windows() -> list[tuple[dt.date, dt.date] | None]:
     """The windows every roll-up is also computed for (None: every item, whenever due)."""
     windows: list[tuple[dt.date, dt.date] | None] = [None]
@@ -465,7 +457,7 @@ def _write_snapshots(
 def _compute(
     inputs: selectors.RecomputeInputs, as_of: dt.date
 ) -> tuple[dict[int, indicators.TargetIndicators], dict[int, indicators.MilestoneIndicators], list[int]]:
-    thresholds = thresholds_from_settings()
+    thresholds = selectors.thresholds_from_settings()
     compute_target, compute_milestone = indicators.compute_target, indicators.compute_milestone
     targets: dict[int, indicators.TargetIndicators] = {}
     invalid: list[int] = []
