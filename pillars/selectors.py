@@ -12,8 +12,21 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, FilteredRelation, Max, Q, QuerySet
 
+from hubs.models import Hub
+
 from . import indicators
-from .models import Measurement, Milestone, MilestoneSnapshot, RecomputeRun, Target, TargetSnapshot, TrajectoryPoint
+from .choices import RollupScope
+from .models import (
+    Measurement,
+    Milestone,
+    MilestoneSnapshot,
+    Pillar,
+    RecomputeRun,
+    RollupSnapshot,
+    Target,
+    TargetSnapshot,
+    TrajectoryPoint,
+)
 
 
 @dataclass(slots=True)
@@ -376,3 +389,107 @@ def attach_milestone_indicators(items: Collection[Milestone], *, as_of: dt.date)
         computed = compute_milestone_indicators(as_of=as_of, milestone_ids=[m.pk for m in missing])
         for item in missing:
             item.indicators = computed.get(item.pk)  # type: ignore[attr-defined]
+
+
+# --- Roll-ups -----------------------------------------------------------------------------------
+
+Window = tuple[dt.date, dt.date]
+RollupKey = tuple[str, str, str]  # (scope, scope key, window key)
+
+
+def rollup_windows() -> list[tuple[dt.date, dt.date] | None]:
+    """The windows every roll-up is also computed for (None: every item, whenever due)."""
+    windows: list[tuple[dt.date, dt.date] | None] = [None]
+    for start, end in settings.INDICATORS_ROLLUP_WINDOWS:
+        windows.append((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
+    return windows
+
+
+def window_key(window: tuple[dt.date, dt.date] | None) -> str:
+    return "all" if window is None else f"{window[0].isoformat()}..{window[1].isoformat()}"
+
+
+def _group_keys(scope: ItemScope | None, windows: list[tuple[Window | None, str]]) -> list[RollupKey]:
+    """The roll-ups an item counts in: the policy, its pillar and its hubs, for each window it is due in."""
+    places = [(RollupScope.POLICY.value, "")]
+    if scope is not None:
+        if scope.pillar:
+            places.append((RollupScope.PILLAR.value, scope.pillar))
+        places.extend((RollupScope.HUB.value, hub) for hub in scope.hubs)
+    keys: list[RollupKey] = []
+    for window, key in windows:
+        if window is not None and (scope is None or not window[0] <= scope.due <= window[1]):
+            continue
+        keys.extend((name, place_key, key) for name, place_key in places)
+    return keys
+
+
+def compute_rollups(
+    *,
+    as_of: dt.date,
+    targets: dict[int, indicators.TargetIndicators],
+    milestones: dict[int, indicators.MilestoneIndicators],
+    windows: list[Window | None] | None = None,
+) -> dict[RollupKey, indicators.Rollup]:
+    """Roll up the given indicators for the policy, every pillar and every hub, per window.
+
+    Every pillar and hub gets a roll-up, even with nothing in it, so that pages
+    never miss one. A constant number of queries (the items' scopes, the
+    pillars, the hubs) whatever the number of items.
+    """
+    scopes = rollup_scopes()
+    keyed = [(window, window_key(window)) for window in (rollup_windows() if windows is None else windows)]
+    groups: dict[RollupKey, tuple[list[indicators.TargetIndicators], list[indicators.MilestoneIndicators]]] = {}
+    for _window, key in keyed:
+        groups[(RollupScope.POLICY.value, "", key)] = ([], [])
+        for pillar in Pillar.objects.values_list("slug", flat=True):
+            groups[(RollupScope.PILLAR.value, pillar, key)] = ([], [])
+        for hub in Hub.objects.values_list("slug", flat=True):
+            groups[(RollupScope.HUB.value, hub, key)] = ([], [])
+    for pk, target in targets.items():
+        for group in _group_keys(scopes.targets.get(pk), keyed):
+            groups.setdefault(group, ([], []))[0].append(target)
+    for pk, milestone in milestones.items():
+        for group in _group_keys(scopes.milestones.get(pk), keyed):
+            groups.setdefault(group, ([], []))[1].append(milestone)
+    return {key: indicators.compute_rollup(t, m, as_of) for key, (t, m) in groups.items()}
+
+
+def item_indicators_on(
+    *, as_of: dt.date
+) -> tuple[dict[int, indicators.TargetIndicators], dict[int, indicators.MilestoneIndicators]]:
+    """Every item's indicators as of a date: stored when a full run of that date exists, else computed."""
+    if full_run_exists(as_of=as_of):
+        return target_indicators_on(as_of=as_of), milestone_indicators_on(as_of=as_of)
+    inputs = recompute_inputs(as_of=as_of)
+    thresholds = thresholds_from_settings()
+    targets = {}
+    for pk, target in inputs.targets.items():
+        try:
+            targets[pk] = indicators.compute_target(target, as_of, thresholds)
+        except indicators.InvalidTarget:
+            continue
+    return targets, {pk: indicators.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+
+
+def rollups_on(*, as_of: dt.date, window: Window | None = None) -> dict[tuple[str, str], indicators.Rollup]:
+    """The roll-ups of a date for one window, keyed by (scope, scope key): stored if possible, else computed."""
+    key = window_key(window)
+    if full_run_exists(as_of=as_of):
+        stored = RollupSnapshot.objects.filter(as_of=as_of, window=key)
+        found = {
+            (row.scope, row.scope_key): indicators.Rollup(
+                as_of=as_of,
+                targets=row.targets,
+                milestones=row.milestones,
+                median_slip_days=row.median_slip_days,
+                max_slip_days=row.max_slip_days,
+                on_schedule_share=row.on_schedule_share,
+            )
+            for row in stored
+        }
+        if found:
+            return found
+    targets, milestones = item_indicators_on(as_of=as_of)
+    computed = compute_rollups(as_of=as_of, targets=targets, milestones=milestones, windows=[window])
+    return {(scope, scope_key): rollup for (scope, scope_key, _key), rollup in computed.items()}

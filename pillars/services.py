@@ -13,12 +13,11 @@ import io
 import logging
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -26,15 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
-from hubs.models import Hub
-
 from . import indicators, selectors
-from .choices import RollupScope
 from .models import (
     Measurement,
     Milestone,
     MilestoneSnapshot,
-    Pillar,
     RecomputeRun,
     RollupSnapshot,
     Target,
@@ -300,9 +295,6 @@ _MILESTONE_SNAPSHOT_COLUMNS = (
 _LOCK_NAMESPACE = 0x51_1D
 
 
-_Group = tuple[list[indicators.TargetIndicators], list[indicators.MilestoneIndicators]]
-
-
 @dataclass(frozen=True, slots=True)
 class RecomputeResult:
     """What one recompute did, for the command's summary, the task's log and the tests."""
@@ -315,18 +307,6 @@ class RecomputeResult:
     target_statuses: dict[str, int]
     milestone_statuses: dict[str, int]
     seconds: float
-
-
-def rollup_windows() -> list[tuple[dt.date, dt.date] | None]:
-    """The windows every roll-up is also computed for (None: every item, whenever due)."""
-    windows: list[tuple[dt.date, dt.date] | None] = [None]
-    for start, end in settings.INDICATORS_ROLLUP_WINDOWS:
-        windows.append((dt.date.fromisoformat(start), dt.date.fromisoformat(end)))
-    return windows
-
-
-def window_key(window: tuple[dt.date, dt.date] | None) -> str:
-    return "all" if window is None else f"{window[0].isoformat()}..{window[1].isoformat()}"
 
 
 def _lock_date(as_of: dt.date, *, shared: bool = False) -> None:
@@ -553,23 +533,6 @@ def indicators_recompute_items(
     return indicators_recompute(as_of=as_of, target_ids=list(target_ids), milestone_ids=list(milestone_ids))
 
 
-def _group_keys(
-    scope: selectors.ItemScope | None, windows: list[tuple[tuple[dt.date, dt.date] | None, str]]
-) -> list[tuple[str, str, str]]:
-    """The roll-ups an item counts in: the policy, its pillar and its hubs, for each window it is due in."""
-    places = [(RollupScope.POLICY.value, "")]
-    if scope is not None:
-        if scope.pillar:
-            places.append((RollupScope.PILLAR.value, scope.pillar))
-        places.extend((RollupScope.HUB.value, hub) for hub in scope.hubs)
-    keys: list[tuple[str, str, str]] = []
-    for window, key in windows:
-        if window is not None and (scope is None or not window[0] <= scope.due <= window[1]):
-            continue
-        keys.extend((name, place_key, key) for name, place_key in places)
-    return keys
-
-
 def indicators_rollup(
     *,
     as_of: dt.date,
@@ -589,44 +552,22 @@ def indicators_rollup(
             targets = selectors.target_indicators_on(as_of=as_of)
         if milestones is None:
             milestones = selectors.milestone_indicators_on(as_of=as_of)
-        scopes = selectors.rollup_scopes()
-        groups: defaultdict[tuple[str, str, str], _Group] = defaultdict(lambda: ([], []))
-        windows = [(window, window_key(window)) for window in rollup_windows()]
-
-        for pk, target in targets.items():
-            for group in _group_keys(scopes.targets.get(pk), windows):
-                groups[group][0].append(target)
-        for pk, milestone in milestones.items():
-            for group in _group_keys(scopes.milestones.get(pk), windows):
-                groups[group][1].append(milestone)
-
-        # Every pillar and hub gets a row, even with nothing in it, so pages never miss one.
-        for pillar in Pillar.objects.values_list("slug", flat=True):
-            for _window, key in windows:
-                groups[(RollupScope.PILLAR.value, pillar, key)]
-        for hub in Hub.objects.values_list("slug", flat=True):
-            for _window, key in windows:
-                groups[(RollupScope.HUB.value, hub, key)]
-        for _window, key in windows:
-            groups[(RollupScope.POLICY.value, "", key)]
-
-        rows = []
-        for (scope_name, scope_key, key), (target_list, milestone_list) in groups.items():
-            rollup = indicators.compute_rollup(target_list, milestone_list, as_of)
-            rows.append(
-                RollupSnapshot(
-                    as_of=as_of,
-                    scope=scope_name,
-                    scope_key=scope_key,
-                    window=key,
-                    targets=rollup.targets,
-                    milestones=rollup.milestones,
-                    median_slip_days=rollup.median_slip_days,
-                    max_slip_days=rollup.max_slip_days,
-                    on_schedule_share=rollup.on_schedule_share,
-                    computed_at=started,
-                )
+        rollups = selectors.compute_rollups(as_of=as_of, targets=targets, milestones=milestones)
+        rows = [
+            RollupSnapshot(
+                as_of=as_of,
+                scope=scope_name,
+                scope_key=scope_key,
+                window=key,
+                targets=rollup.targets,
+                milestones=rollup.milestones,
+                median_slip_days=rollup.median_slip_days,
+                max_slip_days=rollup.max_slip_days,
+                on_schedule_share=rollup.on_schedule_share,
+                computed_at=started,
             )
+            for (scope_name, scope_key, key), rollup in rollups.items()
+        ]
         stale = RollupSnapshot.objects.filter(as_of=as_of)
         stale._raw_delete(stale.db)
         RollupSnapshot.objects.bulk_create(rows, batch_size=1_000)
