@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "simple_history",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Ours: sources first, every other app cites them.
     "sources",
     "hubs",
@@ -123,19 +125,72 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous write then gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["policy_portal.api.IsEditorOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "policy_portal.api.StandardPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "policy_portal.api.CSVRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["policy_portal.api.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
+    "EXCEPTION_HANDLER": "policy_portal.api.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "National AI Policy 2025 delivery tracker API",
+    "DESCRIPTION": (
+        "Pillars, targets, milestones, incentives and hubs of Pakistan's National AI Policy 2025, "
+        "with the implementation-slip indicators as of any date. Reading is public; writing needs an "
+        "account in the Editors group (session with CSRF, or `Authorization: Token <key>`)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TargetStatusEnum": "pillars.choices.TargetStatus",
+        "MilestoneStatusEnum": "pillars.choices.MilestoneStatus",
+        "IncentiveStatusEnum": "incentives.choices.IncentiveStatus",
+        "HubStatusEnum": "hubs.choices.HubStatus",
+    },
+}
+
+# --- Cache ------------------------------------------------------------------
+
+# Redis (cache and Celery broker); none by default, and then tasks run eagerly.
+REDIS_URL = env("REDIS_URL", default="")
+
+# Redis when there is one: the web processes and the workers then share the
+# throttling counters and the data-version token behind the API's ETags.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # --- Celery -----------------------------------------------------------------
 
 # With no REDIS_URL, tasks run in-process and eagerly: `make run` needs no
 # broker, and an edit still recomputes its indicators.
-REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Results are kept only so that a parallel recompute can roll up once its chunks are done.
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 24 * 3600

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from pillars import selectors
+from pillars.api.views import AS_OF
+from policy_portal.api import ConditionalMixin, as_of_from
+
+from ..filtersets import HubFilterSet
+from ..models import Hub
+from .serializers import HubSerializer
+
+
+@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
+class HubViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Hub]):
+    """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
+
+    queryset = Hub.objects.prefetch_related("sources").order_by("name")
+    serializer_class = HubSerializer
+    filterset_class = HubFilterSet
+    lookup_field = "slug"
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["rollups"] = selectors.rollups_on(as_of=as_of_from(self.request))
+        return context

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from pillars.api.serializers import SourceSerializer
+
+from ..models import Incentive
+
+
+class IncentiveSerializer(serializers.ModelSerializer[Incentive]):
+    """What a founder needs to know: what it offers, who runs it, who can apply, its status and sources."""
+
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    budget_amount = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Incentive
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "pillar",
+            "status",
+            "summary",
+            "administered_by",
+            "eligibility",
+            "planned_launch_on",
+            "planned_launch_basis",
+            "launched_on",
+            "budget_amount",
+            "budget_currency",
+            "budget_note",
+            "confidence",
+            "hubs",
+            "sources",
+        ]

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from rest_framework import viewsets
+
+from policy_portal.api import ConditionalMixin
+
+from ..filtersets import IncentiveFilterSet
+from ..models import Incentive
+from .serializers import IncentiveSerializer
+
+
+class IncentiveViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
+    """Incentives for companies, researchers and students, with their sources."""
+
+    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name")
+    serializer_class = IncentiveSerializer
+    filterset_class = IncentiveFilterSet
+    lookup_field = "slug"

@@ -1,0 +1,347 @@
+"""Serializers of the JSON API (field names fixed by shared/docs/api.md; add fields, rename nothing).
+
+Reading serializers only present what selectors loaded; writing serializers
+check the shape of the input and hand it to the services, which validate the
+rules and save.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from hubs.models import Hub
+from sources.models import Source
+
+from .. import indicators
+from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Target
+
+
+class RejectUnknownFieldsMixin:
+    """A write naming a field the resource does not have gets a 400, not silence."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}  # type: ignore[attr-defined]
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not known or cannot be written."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class SourceSerializer(serializers.ModelSerializer[Source]):
+    confidence_mark = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["url", "title", "outlet", "published_on", "confidence", "disputed", "confidence_mark"]
+
+
+class RollupSerializer(serializers.Serializer[indicators.Rollup]):
+    """api.md's `rollup`: counts per status, median and maximum slip, on-schedule share, as of a date."""
+
+    as_of = serializers.DateField()
+    targets = serializers.DictField(child=serializers.IntegerField())
+    milestones = serializers.DictField(child=serializers.IntegerField())
+    median_slip_days = serializers.FloatField(allow_null=True)
+    max_slip_days = serializers.IntegerField(allow_null=True)
+    on_schedule_share = serializers.FloatField(allow_null=True)
+
+
+class TargetIndicatorsSerializer(serializers.Serializer[indicators.TargetIndicators]):
+    """The indicators of shared/docs/indicators.md for one target; undefined values are null."""
+
+    as_of = serializers.DateField()
+    status = serializers.ChoiceField(choices=[s.value for s in indicators.TargetStatus])
+    progress = serializers.FloatField(allow_null=True)
+    planned_progress = serializers.FloatField(allow_null=True)
+    actual_value = serializers.FloatField(allow_null=True)
+    evaluation_date = serializers.DateField(allow_null=True)
+    earned_schedule = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
+    spi = serializers.FloatField(allow_null=True)
+    forecast_completion = serializers.DateField(allow_null=True)
+    forecast_slip_days = serializers.IntegerField(allow_null=True)
+    required_rate = serializers.FloatField(allow_null=True)
+    required_rate_per_year = serializers.FloatField(allow_null=True)
+    staleness_days = serializers.IntegerField(allow_null=True)
+    stale = serializers.BooleanField()
+
+
+class MilestoneIndicatorsSerializer(serializers.Serializer[indicators.MilestoneIndicators]):
+    as_of = serializers.DateField()
+    status = serializers.ChoiceField(choices=[s.value for s in indicators.MilestoneStatus])
+    expected_date = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
+
+
+class PointSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    value = serializers.FloatField()
+
+
+class PillarSerializer(serializers.ModelSerializer[Pillar]):
+    sources = SourceSerializer(many=True, read_only=True)
+    rollup = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pillar
+        fields = ["slug", "number", "name", "summary", "description", "lead_body", "aliases", "sources", "rollup"]
+
+    @extend_schema_field(RollupSerializer)
+    def get_rollup(self, pillar: Pillar) -> dict[str, Any] | None:
+        rollups = self.context.get("rollups", {})
+        rollup = rollups.get(("pillar", pillar.slug))
+        return RollupSerializer(rollup).data if rollup is not None else None
+
+
+class TargetSerializer(serializers.ModelSerializer[Target]):
+    """A target with its planned curve, sources and indicators as of the requested date."""
+
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    trajectory = serializers.SerializerMethodField()
+    direction = serializers.IntegerField(read_only=True)
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "code",
+            "title",
+            "kind",
+            "pillar",
+            "description",
+            "responsible_body",
+            "unit",
+            "baseline_value",
+            "baseline_date",
+            "baseline_basis",
+            "target_value",
+            "target_date",
+            "deadline_basis",
+            "basis_note",
+            "rate_per_year",
+            "direction",
+            "trajectory",
+            "reporting_interval_days",
+            "confidence",
+            "disputed",
+            "hubs",
+            "sources",
+            "indicators",
+        ]
+
+    @extend_schema_field(PointSerializer(many=True))
+    def get_trajectory(self, target: Target) -> list[dict[str, Any]]:
+        return [{"date": p.date, "value": p.value} for p in target.trajectory_points.all()]
+
+    @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
+    def get_indicators(self, target: Target) -> dict[str, Any] | None:
+        result = getattr(target, "indicators", None)
+        return TargetIndicatorsSerializer(result).data if result is not None else None
+
+
+class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Target]):
+    """What an editor may send to create or change a target; the service validates the rules."""
+
+    pillar = serializers.SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all(), allow_null=True)
+    hubs = serializers.SlugRelatedField(slug_field="slug", queryset=Hub.objects.all(), many=True, required=False)
+    trajectory = PointSerializer(many=True, required=False)
+
+    class Meta:
+        model = Target
+        fields = [
+            "code",
+            "title",
+            "kind",
+            "pillar",
+            "description",
+            "responsible_body",
+            "unit",
+            "value_can_be_negative",
+            "baseline_value",
+            "baseline_date",
+            "baseline_basis",
+            "target_value",
+            "target_date",
+            "deadline_basis",
+            "basis_note",
+            "rate_per_year",
+            "reporting_interval_days",
+            "confidence",
+            "disputed",
+            "hubs",
+            "trajectory",
+        ]
+        # The service checks the rules (and uniqueness) with the messages editors know from the admin.
+        validators: list[Any] = []
+
+
+class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Measurement]):
+    target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all())
+
+    class Meta:
+        model = Measurement
+        fields = ["id", "target", "date", "value", "source_url", "note", "illustrative", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators: list[Any] = []
+
+
+class EvidenceSerializer(serializers.ModelSerializer[MilestoneEvidence]):
+    source = SourceSerializer(read_only=True)
+    document = serializers.FileField(read_only=True, use_url=True)
+
+    class Meta:
+        model = MilestoneEvidence
+        fields = ["date", "kind", "summary", "source", "document"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    target = serializers.PrimaryKeyRelatedField(read_only=True)
+    hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    sources = SourceSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "code",
+            "title",
+            "pillar",
+            "target",
+            "description",
+            "responsible_body",
+            "announced_on",
+            "baseline_due_date",
+            "due_basis",
+            "basis_note",
+            "forecast_due_date",
+            "completed_on",
+            "cancelled",
+            "cancelled_on",
+            "confidence",
+            "hubs",
+            "sources",
+            "evidence",
+            "indicators",
+        ]
+
+    @extend_schema_field(MilestoneIndicatorsSerializer(allow_null=True))
+    def get_indicators(self, milestone: Milestone) -> dict[str, Any] | None:
+        result = getattr(milestone, "indicators", None)
+        return MilestoneIndicatorsSerializer(result).data if result is not None else None
+
+
+class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Milestone]):
+    pillar = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Pillar.objects.all(), allow_null=True, required=False
+    )
+    target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all(), allow_null=True, required=False)
+    hubs = serializers.SlugRelatedField(slug_field="slug", queryset=Hub.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "code",
+            "title",
+            "pillar",
+            "target",
+            "description",
+            "responsible_body",
+            "announced_on",
+            "baseline_due_date",
+            "due_basis",
+            "basis_note",
+            "forecast_due_date",
+            "completed_on",
+            "cancelled",
+            "cancelled_on",
+            "confidence",
+            "hubs",
+        ]
+        validators: list[Any] = []
+
+
+class TargetSnapshotSerializer(serializers.Serializer[Any]):
+    as_of = serializers.DateField()
+    status = serializers.CharField()
+    progress = serializers.FloatField(allow_null=True)
+    planned_progress = serializers.FloatField(allow_null=True)
+    actual_value = serializers.FloatField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
+    spi = serializers.FloatField(allow_null=True)
+    forecast_completion = serializers.DateField(allow_null=True)
+    forecast_slip_days = serializers.IntegerField(allow_null=True)
+    stale = serializers.BooleanField()
+
+
+class HistoryMeasurementSerializer(serializers.ModelSerializer[Measurement]):
+    class Meta:
+        model = Measurement
+        fields = ["id", "date", "value", "illustrative", "source_url", "note"]
+
+
+class TargetHistorySerializer(serializers.Serializer[Any]):
+    """Everything a chart of one target needs."""
+
+    target = serializers.IntegerField()
+    code = serializers.CharField()
+    unit = serializers.CharField()
+    planned = PointSerializer(many=True, help_text="The planned curve: baseline, interim points, deadline.")
+    measurements = HistoryMeasurementSerializer(many=True)
+    snapshots = TargetSnapshotSerializer(many=True)
+
+
+class MilestoneSnapshotSerializer(serializers.Serializer[Any]):
+    as_of = serializers.DateField(help_text="The report date.")
+    status = serializers.CharField()
+    forecast_due_date = serializers.DateField(allow_null=True, help_text="What editors forecast on that date.")
+    expected_date = serializers.DateField(allow_null=True)
+    slip_days = serializers.IntegerField(allow_null=True)
+
+
+class MilestoneHistorySerializer(serializers.Serializer[Any]):
+    """The milestone trend analysis: forecast date against report date."""
+
+    milestone = serializers.IntegerField()
+    code = serializers.CharField()
+    baseline_due_date = serializers.DateField()
+    snapshots = MilestoneSnapshotSerializer(many=True)
+
+
+class PillarRollupSerializer(serializers.Serializer[Any]):
+    slug = serializers.CharField()
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    rollup = RollupSerializer()
+
+
+class SummarySerializer(serializers.Serializer[Any]):
+    """`dashboard/summary`: the policy-wide roll-up and one per pillar."""
+
+    as_of = serializers.DateField()
+    due_from = serializers.DateField(allow_null=True)
+    due_to = serializers.DateField(allow_null=True)
+    policy = serializers.CharField()
+    rollup = RollupSerializer()
+    pillars = PillarRollupSerializer(many=True)
+
+
+class PolicySerializer(serializers.ModelSerializer[Policy]):
+    class Meta:
+        model = Policy
+        fields = ["slug", "name", "country", "approved_on", "time_zone"]
+
+
+__all__ = ["OpenApiTypes"]
