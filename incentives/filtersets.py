@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hubs.models import Hub
+from pillars.filtersets import SlugFilter
 from pillars.models import Pillar
 
 from .choices import IncentiveKind, IncentiveStatus
@@ -16,10 +17,10 @@ from .models import Incentive
 class IncentiveFilterSet(filters.FilterSet):
     """Filters of api.md: pillar, hub, kind, status, q."""
 
-    pillar = filters.ModelMultipleChoiceFilter(
+    pillar = SlugFilter(
         field_name="pillar__slug", to_field_name="slug", queryset=Pillar.objects.all(), label=_("Pillar")
     )
-    hub = filters.ModelMultipleChoiceFilter(
+    hub = SlugFilter(
         field_name="hubs__slug", to_field_name="slug", queryset=Hub.objects.all(), label=_("Hub"), distinct=True
     )
     kind = filters.MultipleChoiceFilter(choices=IncentiveKind.choices, label=_("Kind"))

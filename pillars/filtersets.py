@@ -14,11 +14,19 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hubs.models import Hub
 
 from .choices import MilestoneStatus, TargetStatus
 from .models import Measurement, Milestone, Pillar, Target
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugFilter(filters.ModelMultipleChoiceFilter):
+    """One or more objects by slug (`?pillar=a&pillar=b`); documented as a string in the schema."""
+
 
 TARGET_ORDERING = ("code", "target_date", "slip_days", "status", "progress", "spi", "forecast_completion")
 MILESTONE_ORDERING = ("code", "baseline_due_date", "forecast_due_date", "expected_date", "slip_days", "status")
@@ -54,11 +62,11 @@ def _ordering_choices(names: tuple[str, ...]) -> list[tuple[str, str]]:
 class TargetFilterSet(_IndicatorFilters):
     """Filters of the target list (api.md): pillar, hub, status, due_before, due_after, stale, q."""
 
-    pillar = filters.ModelMultipleChoiceFilter(
+    pillar = SlugFilter(
         field_name="pillar__slug", to_field_name="slug", queryset=Pillar.objects.all(), label=_("Pillar")
     )
     pillar_id = filters.ModelMultipleChoiceFilter(field_name="pillar", queryset=Pillar.objects.all())
-    hub = filters.ModelMultipleChoiceFilter(
+    hub = SlugFilter(
         field_name="hubs__slug", to_field_name="slug", queryset=Hub.objects.all(), label=_("Hub"), distinct=True
     )
     status = filters.MultipleChoiceFilter(choices=TargetStatus.choices, label=_("Status"), method="_deferred")
@@ -89,11 +97,11 @@ class MilestoneFilterSet(_IndicatorFilters):
 
     deferred = ("status", "ordering")
 
-    pillar = filters.ModelMultipleChoiceFilter(
+    pillar = SlugFilter(
         field_name="pillar__slug", to_field_name="slug", queryset=Pillar.objects.all(), label=_("Pillar")
     )
     pillar_id = filters.ModelMultipleChoiceFilter(field_name="pillar", queryset=Pillar.objects.all())
-    hub = filters.ModelMultipleChoiceFilter(
+    hub = SlugFilter(
         field_name="hubs__slug", to_field_name="slug", queryset=Hub.objects.all(), label=_("Hub"), distinct=True
     )
     target = filters.ModelChoiceFilter(queryset=Target.objects.all(), label=_("Target"))

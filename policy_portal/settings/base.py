@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "pillars.choices.MilestoneStatus",
         "IncentiveStatusEnum": "incentives.choices.IncentiveStatus",
         "HubStatusEnum": "hubs.choices.HubStatus",
+        "ConfidenceEnum": "sources.choices.Confidence",
+        "BasisEnum": "sources.choices.Basis",
+        "TargetKindEnum": "pillars.choices.TargetKind",
+        "IncentiveKindEnum": "incentives.choices.IncentiveKind",
+        "EvidenceKindEnum": "pillars.choices.EvidenceKind",
     },
 }
 
