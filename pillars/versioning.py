@@ -33,13 +33,19 @@ def data_version() -> str:
         return uuid.uuid4().hex
 
 
+def _replace_token() -> None:
+    try:
+        cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning("Cache unavailable; could not record a data change.", exc_info=True)
+
+
 def bump_data_version(**kwargs: Any) -> None:
-    """Signal receiver: replace the token once the write commits (readers must not see it before)."""
+    """Signal receiver: replace the token once the write commits (readers must not see it before).
 
-    def bump() -> None:
-        try:
-            cache.set(KEY, uuid.uuid4().hex, timeout=None)
-        except Exception:
-            logger.warning("Cache unavailable; could not record a data change.", exc_info=True)
-
-    transaction.on_commit(bump)
+    One replacement per transaction, however many rows it wrote.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(callback is _replace_token for _, callback, _ in connection.run_on_commit):
+        return
+    transaction.on_commit(_replace_token)

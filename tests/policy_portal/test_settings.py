@@ -113,7 +113,7 @@ def test_local_settings_run_tasks_eagerly_without_redis() -> None:
     values = dump_settings("policy_portal.settings.local")
 
     assert values["eager"] is True
-    assert values["broker"] == "memory://"
+    assert values["broker"] == "memory://localhost/"
 
 
 def test_local_settings_use_the_broker_when_redis_url_is_set() -> None:
