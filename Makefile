@@ -41,6 +41,7 @@ run: venv
 	mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_policy --illustrative
+	$(MANAGE) recompute_indicators --from 2025-07-30 --every week
 	$(MANAGE) recompute_indicators
 	$(MANAGE) ensure_admin
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

@@ -7,6 +7,8 @@ no more than double precision.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -142,6 +144,14 @@ class Target(models.Model):
         default=90,
         help_text=_("How often a new figure is expected; twice this without one marks the target stale."),
     )
+    # From this date the baseline and the deadline are the public promise: nobody edits
+    # them any more, a superuser re-baselines (see Rebaseline). Null: a draft, still editable.
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("Once published, the baseline and the deadline are locked; only a superuser can re-baseline."),
+    )
     confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
     disputed = models.BooleanField(_("sources conflict"), default=False)
     hubs = models.ManyToManyField("hubs.Hub", related_name="targets", blank=True, verbose_name=_("hubs"))
@@ -186,6 +196,34 @@ class Target(models.Model):
     def direction(self) -> int:
         """+1 when the target must rise, -1 when it must fall (derived from the values)."""
         return 1 if self.target_value > self.baseline_value else -1
+
+    @property
+    def latest_rebaseline(self) -> Rebaseline | None:
+        """The re-baseline in force (the latest), read from `rebaselines` (prefetch it for lists)."""
+        if self.pk is None:
+            return None
+        rows = list(self.rebaselines.all())
+        return max(rows, key=lambda r: (r.created_at, r.pk)) if rows else None
+
+    @property
+    def current_baseline_value(self) -> float:
+        latest = self.latest_rebaseline
+        return self.baseline_value if latest is None or latest.new_baseline_value is None else latest.new_baseline_value
+
+    @property
+    def current_baseline_date(self) -> dt.date:
+        latest = self.latest_rebaseline
+        return self.baseline_date if latest is None or latest.new_baseline_date is None else latest.new_baseline_date
+
+    @property
+    def current_target_value(self) -> float:
+        latest = self.latest_rebaseline
+        return self.target_value if latest is None or latest.new_target_value is None else latest.new_target_value
+
+    @property
+    def current_target_date(self) -> dt.date:
+        latest = self.latest_rebaseline
+        return self.target_date if latest is None or latest.new_target_date is None else latest.new_target_date
 
 
 class TrajectoryPoint(models.Model):
@@ -277,6 +315,13 @@ class Milestone(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    # As on Target: from this date the baseline due date is locked.
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("Once published, the baseline due date is locked; only a superuser can re-baseline."),
+    )
     confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
     hubs = models.ManyToManyField("hubs.Hub", related_name="milestones", blank=True, verbose_name=_("hubs"))
     sources = models.ManyToManyField("sources.Source", related_name="milestones", blank=True, verbose_name=_("sources"))
@@ -317,6 +362,15 @@ class Milestone(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def current_baseline_due_date(self) -> dt.date:
+        """The due date in force: the latest re-baseline's, else the original (prefetch `rebaselines` for lists)."""
+        rows = list(self.rebaselines.all()) if self.pk is not None else []
+        if not rows:
+            return self.baseline_due_date
+        latest = max(rows, key=lambda r: (r.created_at, r.pk))
+        return latest.new_due_date or self.baseline_due_date
+
 
 class MilestoneEvidence(models.Model):
     """A dated, cited fact about a milestone's progress (an audit, a press report, a notification)."""
@@ -349,6 +403,76 @@ class MilestoneEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.summary[:60]}"
+
+
+class Rebaseline(models.Model):
+    """A superuser's re-baselining of a published target or milestone: old and new values, who, when and why.
+
+    Rows are never changed nor deleted: they are the public record of every moved
+    goalpost. The target's or milestone's own `baseline_*` fields keep the
+    original promise (and the indicators are computed against it); the latest
+    row holds the baseline in force (`Target.current_baseline_value`, ...).
+    """
+
+    target = models.ForeignKey(
+        Target, on_delete=models.PROTECT, null=True, blank=True, related_name="rebaselines", verbose_name=_("target")
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rebaselines",
+        verbose_name=_("milestone"),
+    )
+    # Targets: the baseline and the deadline in force before and after.
+    old_baseline_value = models.FloatField(_("old baseline value"), null=True, blank=True)
+    new_baseline_value = models.FloatField(_("new baseline value"), null=True, blank=True)
+    old_baseline_date = models.DateField(_("old baseline date"), null=True, blank=True)
+    new_baseline_date = models.DateField(_("new baseline date"), null=True, blank=True)
+    old_target_value = models.FloatField(_("old target value"), null=True, blank=True)
+    new_target_value = models.FloatField(_("new target value"), null=True, blank=True)
+    old_target_date = models.DateField(_("old deadline"), null=True, blank=True)
+    new_target_date = models.DateField(_("new deadline"), null=True, blank=True)
+    # Milestones: the due date in force before and after.
+    old_due_date = models.DateField(_("old due date"), null=True, blank=True)
+    new_due_date = models.DateField(_("new due date"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), help_text=_("When the new baseline was decided or announced."))
+    reason = models.TextField(_("reason"))
+    source = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rebaselines",
+        verbose_name=_("source"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("re-baselined by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("re-baseline")
+        verbose_name_plural = _("re-baselines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__isnull=False, milestone__isnull=True)
+                | Q(target__isnull=True, milestone__isnull=False),
+                name="%(app_label)s_%(class)s_target_or_milestone",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="%(app_label)s_%(class)s_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-baseline of {self.target_id or self.milestone_id} on {self.decided_on}"
 
 
 # --- Stored indicators --------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -105,3 +107,211 @@ def milestone_errors(
             % {"announced": announced_on.isoformat()}
         )
     return errors
+
+
+# --- Editing rules: reasons, evidence, locked baselines, figures out of line -----------------
+
+#: What an editor uploads as evidence: documents and pictures, never anything a browser would run.
+EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "webp", "docx", "odt", "xlsx", "ods", "csv", "txt")
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneState:
+    """The editable dates of a milestone, before or after an edit."""
+
+    forecast_due_date: dt.date | None = None
+    completed_on: dt.date | None = None
+    cancelled: bool = False
+    cancelled_on: dt.date | None = None
+
+
+class MilestoneChange(StrEnum):
+    """What an edit does to a milestone, as far as the rules on reasons and evidence go."""
+
+    FORECAST_LATER = "forecast_later"
+    FORECAST_BEFORE_BASELINE = "forecast_before_baseline"
+    COMPLETED = "completed"
+    COMPLETION_CHANGED = "completion_changed"
+    REOPENED = "reopened"
+    CANCELLED = "cancelled"
+    UNCANCELLED = "uncancelled"
+
+
+#: Changes that need a reason and evidence (a source address or a document).
+NEEDS_EVIDENCE = frozenset(
+    {
+        MilestoneChange.FORECAST_LATER,
+        MilestoneChange.COMPLETED,
+        MilestoneChange.COMPLETION_CHANGED,
+        MilestoneChange.CANCELLED,
+    }
+)
+#: Changes that need a reason (evidence welcome).
+NEEDS_REASON = NEEDS_EVIDENCE | {
+    MilestoneChange.FORECAST_BEFORE_BASELINE,
+    MilestoneChange.REOPENED,
+    MilestoneChange.UNCANCELLED,
+}
+
+
+def milestone_changes(
+    *, before: MilestoneState, after: MilestoneState, baseline_due_date: dt.date
+) -> list[MilestoneChange]:
+    """The changes of an edit that the rules care about (a new milestone is compared with an empty one)."""
+    changes: list[MilestoneChange] = []
+    old_forecast = before.forecast_due_date or baseline_due_date
+    if after.forecast_due_date is not None and after.forecast_due_date != before.forecast_due_date:
+        if after.forecast_due_date > old_forecast:
+            changes.append(MilestoneChange.FORECAST_LATER)
+        if after.forecast_due_date < baseline_due_date:
+            changes.append(MilestoneChange.FORECAST_BEFORE_BASELINE)
+    if after.completed_on is not None and before.completed_on is None:
+        changes.append(MilestoneChange.COMPLETED)
+    elif after.completed_on is not None and after.completed_on != before.completed_on:
+        changes.append(MilestoneChange.COMPLETION_CHANGED)
+    elif after.completed_on is None and before.completed_on is not None:
+        changes.append(MilestoneChange.REOPENED)
+    if after.cancelled and not before.cancelled:
+        changes.append(MilestoneChange.CANCELLED)
+    elif before.cancelled and not after.cancelled:
+        changes.append(MilestoneChange.UNCANCELLED)
+    return changes
+
+
+def milestone_change_errors(
+    *,
+    before: MilestoneState,
+    after: MilestoneState,
+    baseline_due_date: dt.date,
+    reason: str,
+    has_evidence: bool,
+    today: dt.date,
+) -> dict[str, list[str]]:
+    """The problems with an editor's change of a milestone's dates, by field ("reason" and "evidence" included)."""
+    errors: dict[str, list[str]] = {}
+    if after.completed_on is not None and after.completed_on > today and after.completed_on != before.completed_on:
+        errors["completed_on"] = [
+            _("A milestone cannot be completed in the future (today is %(today)s).") % {"today": today.isoformat()}
+        ]
+    if after.cancelled_on is not None and after.cancelled_on > today and after.cancelled_on != before.cancelled_on:
+        errors["cancelled_on"] = [
+            _("A milestone cannot be cancelled in the future (today is %(today)s).") % {"today": today.isoformat()}
+        ]
+    changes = milestone_changes(before=before, after=after, baseline_due_date=baseline_due_date)
+    why = {
+        MilestoneChange.FORECAST_LATER: _("the forecast moves later"),
+        MilestoneChange.FORECAST_BEFORE_BASELINE: _("the forecast comes before the baseline due date (%(due)s)")
+        % {"due": baseline_due_date.isoformat()},
+        MilestoneChange.COMPLETED: _("the milestone is marked completed"),
+        MilestoneChange.COMPLETION_CHANGED: _("the completion date changes"),
+        MilestoneChange.REOPENED: _("the completion is withdrawn"),
+        MilestoneChange.CANCELLED: _("the milestone is cancelled"),
+        MilestoneChange.UNCANCELLED: _("the cancellation is withdrawn"),
+    }
+    reasons_needed = [why[c] for c in changes if c in NEEDS_REASON]
+    evidence_needed = [why[c] for c in changes if c in NEEDS_EVIDENCE]
+    if reasons_needed and not reason.strip():
+        errors["reason"] = [
+            _("Give a reason: %(what)s, and readers are told why.") % {"what": "; ".join(reasons_needed)}
+        ]
+    if evidence_needed and not has_evidence:
+        errors["evidence"] = [
+            _("Cite the evidence (a source address or an uploaded document): %(what)s.")
+            % {"what": "; ".join(evidence_needed)}
+        ]
+    return errors
+
+
+def evidence_kind_for(changes: Sequence[MilestoneChange]) -> str:
+    """The kind of the evidence row an edit records: the weightiest of its changes."""
+    if MilestoneChange.CANCELLED in changes:
+        return "cancellation"
+    if MilestoneChange.COMPLETED in changes or MilestoneChange.COMPLETION_CHANGED in changes:
+        return "completion"
+    if MilestoneChange.FORECAST_LATER in changes or MilestoneChange.FORECAST_BEFORE_BASELINE in changes:
+        return "forecast"
+    return "report"
+
+
+def evidence_document_errors(*, name: str, size: int, max_bytes: int) -> list[str]:
+    """The problems with an uploaded evidence document."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    problems = []
+    if extension not in EVIDENCE_EXTENSIONS:
+        problems.append(
+            _("Upload a document of one of these kinds: %(kinds)s (this one is “%(name)s”).")
+            % {"kinds": ", ".join(EVIDENCE_EXTENSIONS), "name": name}
+        )
+    if size > max_bytes:
+        problems.append(
+            _("The document is %(size)s MB; the most is %(max)s MB.")
+            % {"size": f"{size / 1_048_576:.1f}", "max": f"{max_bytes / 1_048_576:.0f}"}
+        )
+    return problems
+
+
+#: The fields of a published target or milestone that only a re-baseline changes.
+TARGET_LOCKED_FIELDS = ("baseline_value", "baseline_date", "target_value", "target_date")
+MILESTONE_LOCKED_FIELDS = ("baseline_due_date",)
+
+
+def locked_baseline_errors(*, changed: Sequence[str], published_on: dt.date) -> dict[str, list[str]]:
+    """Refuse a change of the locked fields of a published item, naming the way to do it instead."""
+    message = _(
+        "Published on %(date)s: the baseline is the public promise and cannot be edited. "
+        "A superuser can re-baseline it (with a reason), and both baselines stay public."
+    ) % {"date": published_on.isoformat()}
+    return {field: [message] for field in changed}
+
+
+def rebaseline_reason_errors(reason: str) -> dict[str, list[str]]:
+    if len(reason.strip()) < 10:
+        return {"reason": [_("Say why the baseline moves, in a sentence readers will understand.")]}
+    return {}
+
+
+def measurement_warnings(
+    *,
+    direction: int,
+    baseline_value: float,
+    target_value: float,
+    value: float,
+    previous: tuple[dt.date, float] | None,
+    following: tuple[dt.date, float] | None,
+) -> list[str]:
+    """Why a figure looks out of line with its neighbours (empty when it looks plausible).
+
+    Figures are cumulative, so they should move towards the target: one that
+    moves back, or jumps by more than the whole commitment, is more often a
+    typing mistake than news. An editor may still record it, with a note.
+    """
+    span = abs(target_value - baseline_value)
+    warnings: list[str] = []
+    toward = _("rise") if direction > 0 else _("fall")
+    if previous is not None and direction * (value - previous[1]) < 0:
+        warnings.append(
+            _(
+                "%(value)s goes back from the previous figure (%(prev)s on %(date)s), "
+                "though this cumulative target must %(toward)s."
+            )
+            % {"value": f"{value:,g}", "prev": f"{previous[1]:,g}", "date": previous[0].isoformat(), "toward": toward}
+        )
+    if following is not None and direction * (following[1] - value) < 0:
+        warnings.append(
+            _("%(value)s goes past the later figure (%(next)s on %(date)s), so that one would go back.")
+            % {"value": f"{value:,g}", "next": f"{following[1]:,g}", "date": following[0].isoformat()}
+        )
+    reference = previous[1] if previous is not None else baseline_value
+    if span > 0 and abs(value - reference) > span:
+        warnings.append(
+            _(
+                "%(value)s moves by more than the whole commitment (%(span)s) from %(ref)s: "
+                "check the unit and the number of zeros."
+            )
+            % {"value": f"{value:,g}", "span": f"{span:,g}", "ref": f"{reference:,g}"}
+        )
+    if previous is None and direction * (value - baseline_value) < 0:
+        warnings.append(
+            _("%(value)s is behind the baseline (%(base)s).") % {"value": f"{value:,g}", "base": f"{baseline_value:,g}"}
+        )
+    return warnings
