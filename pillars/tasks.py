@@ -87,7 +87,7 @@ def recompute_rollups(chunk_results: list[dict[str, Any]] | None, as_of: str) ->
     }
 
 
-@shared_task(name="pillars.recompute_all_parallel", acks_late=True)
+@shared_task(name="pillars.recompute_all_parallel", **RETRY)
 def recompute_all_parallel(as_of: str | None = None, chunk_size: int = 20_000) -> str:
     """Split a full recompute into id ranges that several workers take in parallel, then roll up once.
 
