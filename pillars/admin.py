@@ -19,11 +19,13 @@ from django.db import models, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors
+from . import admin_views, selectors
+from .admin_views import MeasurementForm, MeasurementInlineFormSet, MilestoneForm, MilestoneInlineForm
 from .choices import MilestoneStatus, TargetStatus
 from .models import (
     Measurement,
@@ -32,6 +34,7 @@ from .models import (
     MilestoneSnapshot,
     Pillar,
     Policy,
+    Rebaseline,
     RecomputeRun,
     Risk,
     RollupSnapshot,
@@ -41,6 +44,7 @@ from .models import (
 )
 from .services import (
     indicators_recompute_items,
+    items_publish,
     measurement_delete,
     measurement_save,
     milestone_save,
@@ -99,12 +103,31 @@ class PillarMilestoneFormSet(BaseInlineFormSet):
 
 
 def _save_measurements(formset: BaseInlineFormSet, user: Any) -> None:
-    """Write a measurement formset through the services (`formset.save(commit=False)` fills the change message)."""
+    """Write a measurement formset through the services (`formset.save(commit=False)` fills the change message).
+
+    The forms have already compared every figure with its neighbours and asked
+    for a confirmation and a note where one is out of line, so the figures are
+    saved as confirmed, in date order.
+    """
     changed = formset.save(commit=False)
     for measurement in formset.deleted_objects:
         measurement_delete(measurement=measurement, user=user)
-    for measurement in changed:
-        measurement_save(measurement=measurement, user=user)
+    for measurement in sorted(changed, key=lambda m: m.date):
+        measurement_save(measurement=measurement, user=user, confirmed=True)
+
+
+class ChangedFieldsHistory:
+    """Adds "changed fields" to an item's history page, beside who, when and the reason."""
+
+    history_list_display = ["changed_fields"]
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, record: Any) -> str:
+        previous = record.prev_record
+        if previous is None or record.history_type != "~":
+            return ""
+        delta = record.diff_against(previous)
+        return ", ".join(str(record.instance_type._meta.get_field(c.field).verbose_name) for c in delta.changes)
 
 
 # --- Current indicators -----------------------------------------------------------------
@@ -233,7 +256,9 @@ class TrajectoryPointInline(admin.TabularInline):
 
 class MeasurementInline(IllustrativeColumn, admin.TabularInline):
     model = Measurement
-    fields = ["date", "value", "illustrative", "figure_kind", "source_url", "note", "entered_by"]
+    form = MeasurementForm
+    formset = MeasurementInlineFormSet
+    fields = ["date", "value", "illustrative", "figure_kind", "source_url", "note", "confirm", "entered_by"]
     readonly_fields = ["figure_kind", "entered_by"]
     ordering = ["-date"]
     formfield_overrides = COMPACT
@@ -248,6 +273,7 @@ class MilestoneInline(MilestoneIndicatorColumns, admin.TabularInline):
     """A pillar's milestones, compact; hubs, sources and evidence are edited on the milestone's own page."""
 
     model = Milestone
+    form = MilestoneInlineForm
     formset = PillarMilestoneFormSet
     fields = [
         "code",
@@ -321,7 +347,7 @@ class RiskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(TargetIndicatorColumns, SimpleHistoryAdmin):
+class TargetAdmin(ChangedFieldsHistory, TargetIndicatorColumns, SimpleHistoryAdmin):
     """A target, its planned curve and (once it exists) its figures, saved by `target_save` in one go."""
 
     list_display = [
@@ -363,6 +389,7 @@ class TargetAdmin(TargetIndicatorColumns, SimpleHistoryAdmin):
                     "basis_note",
                     "rate_per_year",
                     "reporting_interval_days",
+                    "published_on",
                 ]
             },
         ),
@@ -370,10 +397,31 @@ class TargetAdmin(TargetIndicatorColumns, SimpleHistoryAdmin):
         (_("Current indicators"), {"fields": readonly_fields}),
     ]
     inlines = [TrajectoryPointInline, MeasurementInline]
-    actions = ["recompute_now"]
+    actions = ["recompute_now", "publish"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Target]:
         return _with_current_indicators(super().get_queryset(request), TARGET_INDICATORS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Target | None = None) -> list[str]:
+        # A published baseline is the public promise: only the re-baseline page (superusers) moves it.
+        locked = ["baseline_value", "baseline_date", "target_value", "target_date"]
+        return [*self.readonly_fields, "published_on", *(locked if obj is not None and obj.published_on else [])]
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/rebaseline/",
+                view(lambda request, object_id: admin_views.rebaseline_view(self, request, object_id)),
+                name="pillars_target_rebaseline",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Publish the selected targets (locks their baselines)"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
+        count = items_publish(targets=queryset, user=request.user)
+        self.message_user(request, _("%(count)d targets published; their baselines are locked.") % {"count": count})
 
     @admin.action(description=_("Recompute the indicators of the selected targets now"), permissions=["change"])
     def recompute_now(self, request: HttpRequest, queryset: QuerySet[Target]) -> None:
@@ -418,7 +466,7 @@ class TargetAdmin(TargetIndicatorColumns, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(IllustrativeColumn, SimpleHistoryAdmin):
+class MeasurementAdmin(ChangedFieldsHistory, IllustrativeColumn, SimpleHistoryAdmin):
     list_display = ["target", "date", "value", "figure_kind", "entered_by", "created_at"]
     list_filter = ["illustrative", "target__pillar", "date"]
     list_select_related = ["target", "entered_by"]
@@ -426,16 +474,34 @@ class MeasurementAdmin(IllustrativeColumn, SimpleHistoryAdmin):
     autocomplete_fields = ["target"]
     date_hierarchy = "date"
     formfield_overrides = HTTPS_URLS
-    fields = ["target", "date", "value", "illustrative", "source_url", "note", "entered_by", "created_at"]
+    form = MeasurementForm
+    fields = ["target", "date", "value", "illustrative", "source_url", "note", "confirm", "entered_by", "created_at"]
     # `measurement_save` records who entered a new figure.
     readonly_fields = ["entered_by", "created_at"]
+    actions = ["export_csv", "export_xlsx"]
+
+    def get_urls(self) -> list[Any]:
+        return _import_export_urls(self) + super().get_urls()
+
+    @admin.action(description=_("Export the selected figures as CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Measurement]) -> Any:
+        request.GET = request.GET.copy()
+        request.GET["format"] = "csv"
+        return admin_views.export_view(self, request, queryset)
+
+    @admin.action(description=_("Export the selected figures as Excel"), permissions=["view"])
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Measurement]) -> Any:
+        request.GET = request.GET.copy()
+        request.GET["format"] = "xlsx"
+        return admin_views.export_view(self, request, queryset)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Measurement | None = None) -> list[str]:
         # Moving a figure to another target would leave the first one's indicators stale: delete and re-enter it.
         return [*self.readonly_fields, "target"] if obj is not None else list(self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: Measurement, form: forms.ModelForm, change: bool) -> None:
-        measurement_save(measurement=obj, user=request.user)
+        # The form compared the figure with its neighbours and asked for a confirmation and a note if needed.
+        measurement_save(measurement=obj, user=request.user, confirmed=True)
 
     def delete_model(self, request: HttpRequest, obj: Measurement) -> None:
         measurement_delete(measurement=obj, user=request.user)
@@ -448,8 +514,14 @@ class MeasurementAdmin(IllustrativeColumn, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(MilestoneIndicatorColumns, SimpleHistoryAdmin):
-    """A milestone with its evidence; the milestone itself is saved by `milestone_save`."""
+class MilestoneAdmin(ChangedFieldsHistory, MilestoneIndicatorColumns, SimpleHistoryAdmin):
+    """A milestone with its evidence; the milestone itself is saved by `milestone_save`.
+
+    Moving a forecast later, completing and cancelling need a reason and evidence,
+    asked for on the change form and on the pages of the changelist's actions.
+    """
+
+    form = MilestoneForm
 
     list_display = [
         "code",
@@ -480,17 +552,77 @@ class MilestoneAdmin(MilestoneIndicatorColumns, SimpleHistoryAdmin):
                     "forecast_due_date",
                     "completed_on",
                     ("cancelled", "cancelled_on"),
+                    "published_on",
                 ]
             },
+        ),
+        (
+            _("Why (needed when the forecast moves later, on completion and on cancellation)"),
+            {"fields": ["reason", "evidence_url", "evidence_document"]},
         ),
         (_("Sources"), {"fields": ["confidence", "hubs", "sources"]}),
         (_("Current indicators"), {"fields": readonly_fields}),
     ]
     inlines = [MilestoneEvidenceInline]
-    actions = ["recompute_now"]
+    actions = [
+        "mark_completed_today",
+        "move_forecast",
+        "cancel_milestones",
+        "publish",
+        "export_csv",
+        "export_xlsx",
+        "recompute_now",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Milestone]:
         return _with_current_indicators(super().get_queryset(request), MILESTONE_INDICATORS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Milestone | None = None) -> list[str]:
+        locked = ["baseline_due_date"] if obj is not None and obj.published_on else []
+        return [*self.readonly_fields, "published_on", *locked]
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/rebaseline/",
+                view(lambda request, object_id: admin_views.rebaseline_view(self, request, object_id)),
+                name="pillars_milestone_rebaseline",
+            ),
+            *_import_export_urls(self),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=admin_views.MILESTONE_ACTIONS["mark_completed_today"][0], permissions=["change"])
+    def mark_completed_today(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> Any:
+        return admin_views.milestone_action(self, request, queryset, "mark_completed_today")
+
+    @admin.action(description=admin_views.MILESTONE_ACTIONS["move_forecast"][0], permissions=["change"])
+    def move_forecast(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> Any:
+        return admin_views.milestone_action(self, request, queryset, "move_forecast")
+
+    @admin.action(description=admin_views.MILESTONE_ACTIONS["cancel_milestones"][0], permissions=["change"])
+    def cancel_milestones(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> Any:
+        return admin_views.milestone_action(self, request, queryset, "cancel_milestones")
+
+    @admin.action(
+        description=_("Publish the selected milestones (locks their baseline due dates)"), permissions=["change"]
+    )
+    def publish(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
+        count = items_publish(milestones=queryset, user=request.user)
+        self.message_user(request, _("%(count)d milestones published; their baselines are locked.") % {"count": count})
+
+    @admin.action(description=_("Export the selected milestones as CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> Any:
+        request.GET = request.GET.copy()
+        request.GET["format"] = "csv"
+        return admin_views.export_view(self, request, queryset)
+
+    @admin.action(description=_("Export the selected milestones as Excel"), permissions=["view"])
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> Any:
+        request.GET = request.GET.copy()
+        request.GET["format"] = "xlsx"
+        return admin_views.export_view(self, request, queryset)
 
     @admin.action(description=_("Recompute the indicators of the selected milestones now"), permissions=["change"])
     def recompute_now(self, request: HttpRequest, queryset: QuerySet[Milestone]) -> None:
@@ -512,6 +644,9 @@ class MilestoneAdmin(MilestoneIndicatorColumns, SimpleHistoryAdmin):
             hubs=form.cleaned_data.get("hubs"),
             sources=form.cleaned_data.get("sources"),
             user=request.user,
+            reason=form.cleaned_data.get("reason") or "",
+            evidence_url=form.cleaned_data.get("evidence_url") or "",
+            evidence_document=form.cleaned_data.get("evidence_document") or None,
         )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
@@ -527,6 +662,50 @@ class MilestoneAdmin(MilestoneIndicatorColumns, SimpleHistoryAdmin):
             if evidence.pk is None:
                 evidence.created_by = request.user
             evidence.save()
+
+
+def _import_export_urls(model_admin: admin.ModelAdmin) -> list[Any]:
+    """Import (with its dry run), the empty template and the full export, under the model's admin."""
+    view = model_admin.admin_site.admin_view
+    name = f"pillars_{model_admin.model._meta.model_name}"
+    return [
+        path("import/", view(lambda r: admin_views.import_view(model_admin, r)), name=f"{name}_import"),
+        path("import/template/", view(lambda r: admin_views.template_view(model_admin, r)), name=f"{name}_template"),
+        path("export/", view(lambda r: admin_views.export_view(model_admin, r)), name=f"{name}_export"),
+    ]
+
+
+@admin.register(Rebaseline)
+class RebaselineAdmin(admin.ModelAdmin):
+    """Every re-baseline ever recorded: read-only here, recorded from a target's or milestone's page."""
+
+    list_display = ["decided_on", "item", "what", "reason", "created_by", "created_at"]
+    list_select_related = ["target", "milestone", "created_by"]
+    list_filter = ["decided_on"]
+    search_fields = ["reason", "target__code", "milestone__code"]
+
+    @admin.display(description=_("item"))
+    def item(self, obj: Rebaseline) -> str:
+        return str(obj.target or obj.milestone)
+
+    @admin.display(description=_("change"))
+    def what(self, obj: Rebaseline) -> str:
+        if obj.target_id:
+            return (
+                f"{obj.old_baseline_value:g} ({obj.old_baseline_date}) → {obj.new_baseline_value:g} "
+                f"({obj.new_baseline_date}); {obj.old_target_value:g} ({obj.old_target_date}) → "
+                f"{obj.new_target_value:g} ({obj.new_target_date})"
+            )
+        return f"{obj.old_due_date} → {obj.new_due_date}"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(MilestoneEvidence)

@@ -22,6 +22,11 @@ from .choices import EvidenceKind, MilestoneStatus, RollupScope, TargetKind, Tar
 from .validation import measurement_errors, milestone_errors, target_errors
 
 
+def _reason_field() -> models.TextField[str | None, str | None]:
+    """The history's "why": an editor's reason is shown to readers, so it is not cut at 100 characters."""
+    return models.TextField(null=True, blank=True)
+
+
 class Policy(models.Model):
     """A national policy whose commitments the portal tracks (today: Pakistan's National AI Policy 2025)."""
 
@@ -66,7 +71,7 @@ class Pillar(models.Model):
     lead_body = models.CharField(_("lead body"), max_length=200, blank=True)
     confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
     sources = models.ManyToManyField("sources.Source", related_name="pillars", blank=True, verbose_name=_("sources"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["number"]
@@ -158,7 +163,7 @@ class Target(models.Model):
     sources = models.ManyToManyField("sources.Source", related_name="targets", blank=True, verbose_name=_("sources"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["code"]
@@ -234,7 +239,7 @@ class TrajectoryPoint(models.Model):
     )
     date = models.DateField(_("date"))
     value = models.FloatField(_("cumulative value"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["target", "date"]
@@ -268,7 +273,7 @@ class Measurement(models.Model):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["target", "date"]
@@ -327,7 +332,7 @@ class Milestone(models.Model):
     sources = models.ManyToManyField("sources.Source", related_name="milestones", blank=True, verbose_name=_("sources"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["baseline_due_date", "code"]
@@ -394,7 +399,7 @@ class MilestoneEvidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["milestone", "date"]
@@ -456,7 +461,7 @@ class Rebaseline(models.Model):
         verbose_name=_("re-baselined by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -493,3 +493,69 @@ def rollups_on(*, as_of: dt.date, window: Window | None = None) -> dict[tuple[st
     targets, milestones = item_indicators_on(as_of=as_of)
     computed = compute_rollups(as_of=as_of, targets=targets, milestones=milestones, windows=[window])
     return {(scope, scope_key): rollup for (scope, scope_key, _key), rollup in computed.items()}
+
+
+# --- Editing: neighbouring figures, baselines in force -------------------------------------------
+
+
+def measurement_neighbours(
+    *, target_id: int, date: dt.date, exclude_pk: int | None = None
+) -> tuple[tuple[dt.date, float] | None, tuple[dt.date, float] | None]:
+    """The target's figures just before and just after `date` (as (date, value)), ignoring one being edited."""
+    figures = Measurement.objects.filter(target_id=target_id)
+    if exclude_pk is not None:
+        figures = figures.exclude(pk=exclude_pk)
+    previous = figures.filter(date__lt=date).order_by("-date").values_list("date", "value").first()
+    following = figures.filter(date__gt=date).order_by("date").values_list("date", "value").first()
+    return previous, following
+
+
+def milestone_slip_against_current_baseline(milestone: Milestone) -> int | None:
+    """`expected_date - current_baseline_due_date` from the attached indicators: the slip since the last re-baseline.
+
+    Equal to the indicators' `slip_days` when the milestone was never re-baselined;
+    null for a cancelled milestone or one without indicators. No query when
+    `rebaselines` is prefetched.
+    """
+    result = getattr(milestone, "indicators", None)
+    if result is None or result.expected_date is None or result.slip_days is None:
+        return None
+    slip: int = (result.expected_date - milestone.current_baseline_due_date).days
+    return slip
+
+
+def target_indicators_against_current_baseline(target: Target) -> indicators.TargetIndicators | None:
+    """The target's indicators recomputed, by the pure module, against the baseline and deadline in force.
+
+    Built from the attached indicators (the same as-of date, the same latest
+    figure), so it runs no query when `rebaselines` and `trajectory_points` are
+    prefetched. The original interim points are kept where they still fit
+    strictly between the new baseline and deadline and the curve stays valid;
+    otherwise the plan in force is the straight line between its ends. Equal
+    to the attached indicators when the target was never re-baselined.
+    """
+    result: indicators.TargetIndicators | None = getattr(target, "indicators", None)
+    if result is None or target.latest_rebaseline is None:
+        return result
+    t0, v0 = target.current_baseline_date, target.current_baseline_value
+    deadline, goal = target.current_target_date, target.current_target_value
+    points = tuple(indicators.Point(p.date, p.value) for p in target.trajectory_points.all() if t0 < p.date < deadline)
+    measurements: tuple[indicators.Point, ...] = ()
+    if result.evaluation_date is not None and result.actual_value is not None:
+        measurements = (indicators.Point(result.evaluation_date, result.actual_value),)
+    thresholds = thresholds_from_settings()
+    for trajectory in (points, ()):
+        candidate = indicators.TargetInput(
+            baseline_date=t0,
+            baseline_value=v0,
+            target_date=deadline,
+            target_value=goal,
+            trajectory=trajectory,
+            measurements=measurements,
+            reporting_interval_days=target.reporting_interval_days,
+        )
+        try:
+            return indicators.compute_target(candidate, result.as_of, thresholds)
+        except indicators.InvalidTarget:
+            continue
+    return None

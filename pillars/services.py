@@ -17,19 +17,26 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import update_change_reason
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history, update_change_reason
 
-from . import indicators, selectors
+from sources.models import Source
+
+from . import indicators, selectors, validation
 from .models import (
     Measurement,
     Milestone,
+    MilestoneEvidence,
     MilestoneSnapshot,
+    Rebaseline,
     RecomputeRun,
     RollupSnapshot,
     Target,
@@ -37,6 +44,7 @@ from .models import (
     TrajectoryPoint,
 )
 from .validation import target_errors
+from .versioning import bump_data_version
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +131,50 @@ def _history_user(instance: Any, user: User) -> None:
         instance._history_user = user
 
 
+def _is_person(user: User) -> bool:
+    """An edit made by someone signed in (admin, API, import), as opposed to the loader or a script.
+
+    The editorial rules (reasons, evidence, locked baselines, figures out of
+    line) bind people; the loader writes the policy text itself, with its own
+    checks, and a script's author has more rights than any superuser anyway.
+    """
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def _author(user: User) -> Any:
+    """The user to record as author on a row (None for the loader and scripts)."""
+    return user if _is_person(user) else None
+
+
+def _merge(errors: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:
+    for field, messages in more.items():
+        errors.setdefault(field, []).extend(messages)
+    return errors
+
+
+def _publish_system_creation(instance: Target | Milestone, user: User) -> None:
+    """Items the loader or a script creates are the policy's own promises: published (locked) from the start.
+
+    An editor's new item stays a draft, whose baseline can still be corrected, until it is published.
+    """
+    if instance.pk is None and instance.published_on is None and not _is_person(user):
+        instance.published_on = timezone.localdate()
+
+
+def _lock_errors(instance: Target | Milestone, fields: Sequence[str]) -> dict[str, list[str]]:
+    """A published item's baseline fields, and its publication, cannot be changed by an edit (only re-baselined)."""
+    if instance.pk is None:
+        return {}
+    stored = type(instance).objects.filter(pk=instance.pk).values(*fields, "published_on").first()
+    if stored is None or stored["published_on"] is None:
+        return {}
+    changed = [field for field in fields if getattr(instance, field) != stored[field]]
+    errors = validation.locked_baseline_errors(changed=changed, published_on=stored["published_on"])
+    if instance.published_on != stored["published_on"]:
+        errors["published_on"] = [_("A published item stays published; a superuser can re-baseline it.")]
+    return errors
+
+
 # --- Targets ------------------------------------------------------------------------
 
 
@@ -152,7 +204,10 @@ def target_save(
             trajectory=points,
             value_can_be_negative=target.value_can_be_negative,
         )
+    if _is_person(user):
+        _merge(errors, _lock_errors(target, validation.TARGET_LOCKED_FIELDS))
     _raise(errors)
+    _publish_system_creation(target, user)
 
     _history_user(target, user)
     target.save()
@@ -186,9 +241,31 @@ def trajectory_replace(*, target: Target, points: Sequence[tuple[dt.date, float]
 # --- Measurements ---------------------------------------------------------------------
 
 
+def measurement_warnings(*, measurement: Measurement) -> list[str]:
+    """Why a figure looks out of line with the target's other figures (empty when plausible): two queries."""
+    target = measurement.target
+    previous, following = selectors.measurement_neighbours(
+        target_id=target.pk, date=measurement.date, exclude_pk=measurement.pk
+    )
+    return validation.measurement_warnings(
+        direction=target.direction,
+        baseline_value=target.baseline_value,
+        target_value=target.target_value,
+        value=measurement.value,
+        previous=previous,
+        following=following,
+    )
+
+
 @transaction.atomic
-def measurement_save(*, measurement: Measurement, user: User = None, reason: str = "") -> Measurement:
-    """Validate and save a reported figure; its target's indicators are recomputed after commit."""
+def measurement_save(
+    *, measurement: Measurement, user: User = None, reason: str = "", confirmed: bool = False
+) -> Measurement:
+    """Validate and save a reported figure; its target's indicators are recomputed after commit.
+
+    A figure out of line with its neighbours (see `measurement_warnings`) is
+    refused from a person unless `confirmed`, and then it needs a note.
+    """
     errors = _clean(measurement)
     if "__all__" in errors:
         # The only table-wide rule: one figure per target and date.
@@ -197,6 +274,12 @@ def measurement_save(*, measurement: Measurement, user: User = None, reason: str
             _("%(code)s already has a figure dated %(date)s; change that one instead.")
             % {"code": measurement.target.code, "date": measurement.date}
         )
+    if not errors and _is_person(user):
+        warnings = measurement_warnings(measurement=measurement)
+        if warnings and not confirmed:
+            errors["value"] = [*warnings, str(validation.CONFIRM_FIGURE)]
+        elif warnings and not measurement.note.strip():
+            errors["note"] = [str(validation.EXPLAIN_FIGURE)]
     _raise(errors)
     if measurement.pk is None and user is not None and getattr(user, "is_authenticated", False):
         measurement.entered_by = user
@@ -239,6 +322,55 @@ def measurement_delete(*, measurement: Measurement, user: User = None, reason: s
 # --- Milestones ------------------------------------------------------------------------
 
 
+def _stored_state(milestone: Milestone) -> validation.MilestoneState:
+    """The milestone's dates as stored (empty for a new one), to compare an edit with."""
+    if milestone.pk is None:
+        return validation.MilestoneState()
+    row = (
+        Milestone.objects.filter(pk=milestone.pk)
+        .values("forecast_due_date", "completed_on", "cancelled", "cancelled_on")
+        .first()
+    )
+    return validation.MilestoneState(**row) if row else validation.MilestoneState()
+
+
+def _state(milestone: Milestone) -> validation.MilestoneState:
+    return validation.MilestoneState(
+        forecast_due_date=milestone.forecast_due_date,
+        completed_on=milestone.completed_on,
+        cancelled=milestone.cancelled,
+        cancelled_on=milestone.cancelled_on,
+    )
+
+
+def evidence_problems(*, evidence_url: str = "", evidence_document: Any = None) -> dict[str, list[str]]:
+    """The problems with the evidence an editor gives (an address, a document), by field."""
+    errors: dict[str, list[str]] = {}
+    if evidence_url:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence_url)
+        except ValidationError:
+            errors["evidence_url"] = [_("Enter the full address of the source, starting with https://.")]
+        if len(evidence_url) > 500:
+            errors.setdefault("evidence_url", []).append(_("The address is longer than 500 characters."))
+    if evidence_document is not None:
+        problems = validation.evidence_document_errors(
+            name=evidence_document.name, size=evidence_document.size, max_bytes=settings.EVIDENCE_MAX_BYTES
+        )
+        if problems:
+            errors["evidence_document"] = problems
+    return errors
+
+
+def source_for_url(*, url: str) -> Source:
+    """The source at an address, created (titled by its address) when it is new."""
+    host = urlsplit(url).hostname or ""
+    source, _created = Source.objects.get_or_create(
+        url=url, defaults={"title": url[:300], "outlet": host.removeprefix("www.")[:120]}
+    )
+    return source
+
+
 @transaction.atomic
 def milestone_save(
     *,
@@ -247,9 +379,44 @@ def milestone_save(
     sources: Iterable[Any] | None = None,
     user: User = None,
     reason: str = "",
+    evidence_url: str = "",
+    evidence_document: Any = None,
+    today: dt.date | None = None,
 ) -> Milestone:
-    """Validate and save a new or changed milestone; its indicators are recomputed after commit."""
-    _raise(_clean(milestone))
+    """Validate and save a new or changed milestone; its indicators are recomputed after commit.
+
+    From a person, a forecast moved later, a completion and a cancellation
+    need a reason and evidence (`evidence_url` or `evidence_document`); a
+    forecast before the baseline due date and a withdrawn completion or
+    cancellation need a reason; a completion in the future is refused; a
+    published baseline due date is locked. The evidence given is recorded as a
+    `MilestoneEvidence` (summary: the reason) in the same transaction.
+    """
+    today = today or timezone.localdate()
+    before = _stored_state(milestone)
+    if _is_person(user) and milestone.cancelled and milestone.cancelled_on is None and not before.cancelled:
+        milestone.cancelled_on = today
+    errors = _clean(milestone)
+    _merge(errors, evidence_problems(evidence_url=evidence_url, evidence_document=evidence_document))
+    if _is_person(user):
+        _merge(errors, _lock_errors(milestone, validation.MILESTONE_LOCKED_FIELDS))
+        if milestone.baseline_due_date is not None:
+            _merge(
+                errors,
+                validation.milestone_change_errors(
+                    before=before,
+                    after=_state(milestone),
+                    baseline_due_date=milestone.baseline_due_date,
+                    reason=reason,
+                    has_evidence=bool(evidence_url or evidence_document),
+                    today=today,
+                ),
+            )
+    _raise(errors)
+    _publish_system_creation(milestone, user)
+    changes = validation.milestone_changes(
+        before=before, after=_state(milestone), baseline_due_date=milestone.baseline_due_date
+    )
     _history_user(milestone, user)
     milestone.save()
     _record_reason(milestone, reason)
@@ -257,8 +424,326 @@ def milestone_save(
         milestone.hubs.set(hubs)
     if sources is not None:
         milestone.sources.set(sources)
+    if evidence_url or evidence_document:
+        _evidence_record(
+            milestone=milestone,
+            changes=changes,
+            today=today,
+            summary=reason,
+            evidence_url=evidence_url,
+            evidence_document=evidence_document,
+            user=user,
+        )
     recompute_after_commit(milestone_ids=[milestone.pk])
     return milestone
+
+
+def _evidence_record(
+    *,
+    milestone: Milestone,
+    changes: Sequence[validation.MilestoneChange],
+    today: dt.date,
+    summary: str,
+    evidence_url: str,
+    evidence_document: Any,
+    user: User,
+) -> MilestoneEvidence:
+    kind = validation.evidence_kind_for(changes)
+    day = {"completion": milestone.completed_on, "cancellation": milestone.cancelled_on}.get(kind) or today
+    source = source_for_url(url=evidence_url) if evidence_url else None
+    evidence = MilestoneEvidence(
+        milestone=milestone,
+        date=day,
+        kind=kind,
+        summary=summary or _("Evidence added."),
+        source=source,
+        created_by=_author(user),
+    )
+    if evidence_document is not None:
+        evidence.document = evidence_document
+    _history_user(evidence, user)
+    if summary:
+        evidence._change_reason = summary  # type: ignore[attr-defined]
+    evidence.save()
+    if source is not None:
+        milestone.sources.add(source)
+    return evidence
+
+
+class _Keep:
+    """Marks an argument of `milestone_update` that leaves the stored value alone."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+def milestone_update(
+    *,
+    milestone: Milestone,
+    forecast_due_date: dt.date | None = KEEP,
+    completed_on: dt.date | None = KEEP,
+    cancelled: bool = KEEP,
+    cancelled_on: dt.date | None = KEEP,
+    reason: str,
+    evidence_url: str = "",
+    evidence_document: Any = None,
+    user: User,
+    today: dt.date | None = None,
+) -> Milestone:
+    """Set a milestone's forecast, completion or cancellation (arguments left out stay as they are).
+
+    The rules and the evidence record are `milestone_save`'s: a reason and
+    evidence when a forecast moves later, a milestone completes or is
+    cancelled; no completion in the future.
+    """
+    if forecast_due_date is not KEEP:
+        milestone.forecast_due_date = forecast_due_date
+    if completed_on is not KEEP:
+        milestone.completed_on = completed_on
+    if cancelled is not KEEP:
+        milestone.cancelled = cancelled
+        if not cancelled:
+            milestone.cancelled_on = None
+    if cancelled_on is not KEEP:
+        milestone.cancelled_on = cancelled_on
+    return milestone_save(
+        milestone=milestone,
+        user=user,
+        reason=reason,
+        evidence_url=evidence_url,
+        evidence_document=evidence_document,
+        today=today,
+    )
+
+
+# --- Publication and re-baselining ------------------------------------------------------
+
+
+@transaction.atomic
+def items_publish(
+    *,
+    targets: Iterable[Target] = (),
+    milestones: Iterable[Milestone] = (),
+    user: User,
+    today: dt.date | None = None,
+) -> int:
+    """Publish drafts: from today their baselines are locked. Already published items are left alone."""
+    today = today or timezone.localdate()
+    count = 0
+    reason = _("Baseline published (locked)")
+    for target in targets:
+        if target.published_on is None:
+            target.published_on = today
+            target_save(target=target, user=user, reason=reason)
+            count += 1
+    for milestone in milestones:
+        if milestone.published_on is None:
+            milestone.published_on = today
+            milestone_save(milestone=milestone, user=user, reason=reason, today=today)
+            count += 1
+    return count
+
+
+def _rebaseline_checks(
+    *, item: Target | Milestone, user: User, reason: str, decided_on: dt.date, today: dt.date, source_url: str
+) -> dict[str, list[str]]:
+    if not (_is_person(user) and getattr(user, "is_superuser", False)):
+        raise PermissionDenied(_("Only a superuser can re-baseline."))
+    errors = validation.rebaseline_reason_errors(reason)
+    if item.published_on is None:
+        errors.setdefault("__all__", []).append(
+            _("This item is not published yet: its baseline can still be edited directly.")
+        )
+    if decided_on > today:
+        errors["decided_on"] = [
+            _("The decision cannot be dated in the future (today is %(today)s).") % {"today": today.isoformat()}
+        ]
+    source_problems = evidence_problems(evidence_url=source_url).get("evidence_url")
+    if source_problems:
+        errors["source_url"] = source_problems
+    return errors
+
+
+@transaction.atomic
+def target_rebaseline(
+    *,
+    target: Target,
+    baseline_value: float,
+    baseline_date: dt.date,
+    target_value: float,
+    target_date: dt.date,
+    reason: str,
+    user: User,
+    decided_on: dt.date | None = None,
+    source_url: str = "",
+    today: dt.date | None = None,
+) -> Rebaseline:
+    """Record a new baseline and deadline for a published target (superusers only; a reason is required).
+
+    The target's own baseline fields keep the original promise, and its
+    indicators are still computed against it; the new values become the
+    target's `current_*` values, and the re-baseline is public.
+    """
+    today = today or timezone.localdate()
+    decided_on = decided_on or today
+    errors = _rebaseline_checks(
+        item=target, user=user, reason=reason, decided_on=decided_on, today=today, source_url=source_url
+    )
+    _merge(
+        errors,
+        target_errors(
+            baseline_value=baseline_value,
+            baseline_date=baseline_date,
+            target_value=target_value,
+            target_date=target_date,
+            value_can_be_negative=target.value_can_be_negative,
+        ),
+    )
+    old = (
+        target.current_baseline_value,
+        target.current_baseline_date,
+        target.current_target_value,
+        target.current_target_date,
+    )
+    if (baseline_value, baseline_date, target_value, target_date) == old:
+        errors.setdefault("__all__", []).append(_("Nothing changes: these are the baseline and deadline in force."))
+    _raise(errors)
+    rebaseline = Rebaseline(
+        target=target,
+        old_baseline_value=old[0],
+        old_baseline_date=old[1],
+        old_target_value=old[2],
+        old_target_date=old[3],
+        new_baseline_value=baseline_value,
+        new_baseline_date=baseline_date,
+        new_target_value=target_value,
+        new_target_date=target_date,
+        decided_on=decided_on,
+        reason=reason.strip(),
+        source=source_for_url(url=source_url) if source_url else None,
+        created_by=_author(user),
+    )
+    _history_user(rebaseline, user)
+    rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
+    rebaseline.save()
+    return rebaseline
+
+
+@transaction.atomic
+def milestone_rebaseline(
+    *,
+    milestone: Milestone,
+    due_date: dt.date,
+    reason: str,
+    user: User,
+    decided_on: dt.date | None = None,
+    source_url: str = "",
+    today: dt.date | None = None,
+) -> Rebaseline:
+    """Record a new baseline due date for a published milestone (superusers only; a reason is required)."""
+    today = today or timezone.localdate()
+    decided_on = decided_on or today
+    errors = _rebaseline_checks(
+        item=milestone, user=user, reason=reason, decided_on=decided_on, today=today, source_url=source_url
+    )
+    if due_date < milestone.announced_on:
+        errors["due_date"] = [
+            _("The due date cannot come before the milestone was announced (%(announced)s).")
+            % {"announced": milestone.announced_on.isoformat()}
+        ]
+    old = milestone.current_baseline_due_date
+    if due_date == old:
+        errors.setdefault("due_date", []).append(_("Nothing changes: this is the due date in force."))
+    _raise(errors)
+    rebaseline = Rebaseline(
+        milestone=milestone,
+        old_due_date=old,
+        new_due_date=due_date,
+        decided_on=decided_on,
+        reason=reason.strip(),
+        source=source_for_url(url=source_url) if source_url else None,
+        created_by=_author(user),
+    )
+    _history_user(rebaseline, user)
+    rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
+    rebaseline.save()
+    return rebaseline
+
+
+# --- Imports ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MeasurementWrite:
+    """One checked row of an import: a new figure, or new values for a stored one (`pk`)."""
+
+    target: Target
+    date: dt.date
+    value: float
+    source_url: str = ""
+    note: str = ""
+    illustrative: bool = False
+    pk: int | None = None
+
+
+@transaction.atomic
+def measurements_bulk_save(*, rows: Sequence[MeasurementWrite], user: User, reason: str) -> tuple[int, int]:
+    """Write many figures at once (an import), with history and ONE recompute after commit.
+
+    Each row is checked with the rules of `measurement_save` (the importer has
+    already checked the neighbours and the confirmations, which need the whole
+    file). Any problem raises `ValidationError` naming the row, and nothing is
+    written. Returns (created, updated).
+    """
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        errors = validation.measurement_errors(target=row.target, date=row.date, value=row.value)
+        if errors:
+            problems += [f"{number}: {m}" for messages in errors.values() for m in messages]
+    if problems:
+        raise ValidationError(problems)
+    author = _author(user)
+    stored = {m.pk: m for m in Measurement.objects.filter(pk__in=[r.pk for r in rows if r.pk is not None])}
+    creates: list[Measurement] = []
+    updates: list[Measurement] = []
+    for row in rows:
+        if row.pk is None:
+            creates.append(
+                Measurement(
+                    target=row.target,
+                    date=row.date,
+                    value=row.value,
+                    source_url=row.source_url,
+                    note=row.note,
+                    illustrative=row.illustrative,
+                    entered_by=author,
+                )
+            )
+        else:
+            measurement = stored[row.pk]
+            measurement.value, measurement.source_url = row.value, row.source_url
+            measurement.note, measurement.illustrative = row.note, row.illustrative
+            updates.append(measurement)
+    if creates:
+        bulk_create_with_history(
+            creates, Measurement, batch_size=2_000, default_user=author, default_change_reason=reason
+        )
+    if updates:
+        bulk_update_with_history(
+            updates,
+            Measurement,
+            ["value", "source_url", "note", "illustrative"],
+            batch_size=2_000,
+            default_user=author,
+            default_change_reason=reason,
+        )
+    if creates or updates:
+        bump_data_version()  # bulk writes send no post_save
+        recompute_after_commit(target_ids={row.target.pk for row in rows})
+    return len(creates), len(updates)
 
 
 # --- Indicators ------------------------------------------------------------------------

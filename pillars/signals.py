@@ -24,6 +24,7 @@ WATCHED = [
     "pillars.Measurement",
     "pillars.Milestone",
     "pillars.MilestoneEvidence",
+    "pillars.Rebaseline",
     "pillars.RecomputeRun",
 ]
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from . import indicators
 
@@ -315,3 +316,10 @@ def measurement_warnings(
             _("%(value)s is behind the baseline (%(base)s).") % {"value": f"{value:,g}", "base": f"{baseline_value:,g}"}
         )
     return warnings
+
+
+CONFIRM_FIGURE = _lazy(
+    "To record it anyway, confirm this figure (tick “I confirm this figure”, or send confirm=true) "
+    "and explain it in the note."
+)
+EXPLAIN_FIGURE = _lazy("This figure is out of line with the others: explain it in the note.")

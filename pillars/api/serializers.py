@@ -16,8 +16,8 @@ from rest_framework import serializers
 from hubs.models import Hub
 from sources.models import Source
 
-from .. import indicators
-from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Target
+from .. import indicators, selectors
+from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Rebaseline, Target
 
 
 class RejectUnknownFieldsMixin:
@@ -100,15 +100,63 @@ class PillarSerializer(serializers.ModelSerializer[Pillar]):
         return RollupSerializer(rollup).data if rollup is not None else None
 
 
-class TargetSerializer(serializers.ModelSerializer[Target]):
-    """A target with its planned curve, sources and indicators as of the requested date."""
+class TargetRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
+    """A re-baseline of a target: the baseline and deadline in force before and after, when and why."""
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    sources = SourceSerializer(many=True, read_only=True)
+    source = SourceSerializer(read_only=True)
+    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Rebaseline
+        fields = [
+            "decided_on",
+            "recorded_at",
+            "reason",
+            "source",
+            "old_baseline_value",
+            "old_baseline_date",
+            "old_target_value",
+            "old_target_date",
+            "new_baseline_value",
+            "new_baseline_date",
+            "new_target_value",
+            "new_target_date",
+        ]
+
+
+class MilestoneRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
+    """A re-baseline of a milestone: the due date in force before and after, when and why."""
+
+    source = SourceSerializer(read_only=True)
+    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Rebaseline
+        fields = ["decided_on", "recorded_at", "reason", "source", "old_due_date", "new_due_date"]
+
+
+class TargetSerializer(serializers.ModelSerializer[Target]):
+    """A target with its planned curve, sources and indicators as of the requested date.
+
+    `baseline_*`, `target_*` and `indicators` keep the original promise; after a
+    re-baseline, `current_*` and `current_baseline_indicators` show the one in
+    force, and `rebaselines` lists every change, oldest first.
+    """
+
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # hubs, sources and trajectory read the lists the viewset prefetches (`hub_list`, `source_list`,
+    # `point_list`): a plain prefetch builds a queryset per row and relation, a third of a page's time.
+    hubs = serializers.SerializerMethodField()
+    sources = SourceSerializer(many=True, read_only=True, source="source_list")
     trajectory = serializers.SerializerMethodField()
     direction = serializers.IntegerField(read_only=True)
     indicators = serializers.SerializerMethodField()
+    current_baseline_value = serializers.FloatField(read_only=True)
+    current_baseline_date = serializers.DateField(read_only=True)
+    current_target_value = serializers.FloatField(read_only=True)
+    current_target_date = serializers.DateField(read_only=True)
+    rebaselines = TargetRebaselineSerializer(many=True, read_only=True)
+    current_baseline_indicators = serializers.SerializerMethodField()
 
     class Meta:
         model = Target
@@ -137,16 +185,32 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "hubs",
             "sources",
             "indicators",
+            "published_on",
+            "current_baseline_value",
+            "current_baseline_date",
+            "current_target_value",
+            "current_target_date",
+            "current_baseline_indicators",
+            "rebaselines",
         ]
 
     @extend_schema_field(PointSerializer(many=True))
     def get_trajectory(self, target: Target) -> list[dict[str, Any]]:
-        return [{"date": p.date, "value": p.value} for p in target.trajectory_points.all()]
+        return [{"date": p.date, "value": p.value} for p in target.point_list]  # type: ignore[attr-defined]
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_hubs(self, target: Target) -> list[str]:
+        return [hub.slug for hub in target.hub_list]  # type: ignore[attr-defined]
 
     @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
     def get_indicators(self, target: Target) -> dict[str, Any] | None:
         result = getattr(target, "indicators", None)
-        return TargetIndicatorsSerializer(result).data if result is not None else None
+        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
+
+    @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
+    def get_current_baseline_indicators(self, target: Target) -> dict[str, Any] | None:
+        result = selectors.target_indicators_against_current_baseline(target)
+        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
 
 
 class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Target]):
@@ -155,6 +219,7 @@ class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
     pillar = serializers.SlugRelatedField(slug_field="slug", queryset=Pillar.objects.all(), allow_null=True)
     hubs = serializers.SlugRelatedField(slug_field="slug", queryset=Hub.objects.all(), many=True, required=False)
     trajectory = PointSerializer(many=True, required=False)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
 
     class Meta:
         model = Target
@@ -180,17 +245,42 @@ class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
             "disputed",
             "hubs",
             "trajectory",
+            "reason",
         ]
         # The service checks the rules (and uniqueness) with the messages editors know from the admin.
         validators: list[Any] = []
 
+    def validate_trajectory(self, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # A PATCH is partial all the way down: DRF would let a point without its date or value through.
+        if any("date" not in point or "value" not in point for point in points):
+            raise serializers.ValidationError("Every point needs a date and a value.")
+        return points
+
 
 class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Measurement]):
     target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all())
+    confirm = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="true to record a figure out of line with the target's others (explain it in `note`).",
+    )
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
 
     class Meta:
         model = Measurement
-        fields = ["id", "target", "date", "value", "source_url", "note", "illustrative", "created_at"]
+        fields = [
+            "id",
+            "target",
+            "date",
+            "value",
+            "source_url",
+            "note",
+            "illustrative",
+            "created_at",
+            "confirm",
+            "reason",
+        ]
         read_only_fields = ["id", "created_at"]
         validators: list[Any] = []
 
@@ -205,12 +295,18 @@ class EvidenceSerializer(serializers.ModelSerializer[MilestoneEvidence]):
 
 
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
-    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    target = serializers.PrimaryKeyRelatedField(read_only=True)
-    hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    sources = SourceSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    target = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # The lists the viewset prefetches (see TargetSerializer).
+    hubs = serializers.SerializerMethodField()
+    sources = SourceSerializer(many=True, read_only=True, source="source_list")
+    evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")
     indicators = serializers.SerializerMethodField()
+    current_baseline_due_date = serializers.DateField(read_only=True)
+    current_slip_days = serializers.SerializerMethodField(
+        help_text="expected_date - current_baseline_due_date: the slip since the last re-baseline."
+    )
+    rebaselines = MilestoneRebaselineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Milestone
@@ -235,12 +331,24 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
             "sources",
             "evidence",
             "indicators",
+            "published_on",
+            "current_baseline_due_date",
+            "current_slip_days",
+            "rebaselines",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_hubs(self, milestone: Milestone) -> list[str]:
+        return [hub.slug for hub in milestone.hub_list]  # type: ignore[attr-defined]
 
     @extend_schema_field(MilestoneIndicatorsSerializer(allow_null=True))
     def get_indicators(self, milestone: Milestone) -> dict[str, Any] | None:
         result = getattr(milestone, "indicators", None)
-        return MilestoneIndicatorsSerializer(result).data if result is not None else None
+        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_current_slip_days(self, milestone: Milestone) -> int | None:
+        return selectors.milestone_slip_against_current_baseline(milestone)
 
 
 class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Milestone]):
@@ -249,6 +357,20 @@ class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
     )
     target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all(), allow_null=True, required=False)
     hubs = serializers.SlugRelatedField(slug_field="slug", queryset=Hub.objects.all(), many=True, required=False)
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why: required when the forecast moves later or before the baseline, on completion and cancellation.",
+    )
+    evidence_url = serializers.URLField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="The address of the evidence: needed when the forecast moves later, on completion and cancellation.",
+    )
 
     class Meta:
         model = Milestone
@@ -269,6 +391,8 @@ class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
             "cancelled_on",
             "confidence",
             "hubs",
+            "reason",
+            "evidence_url",
         ]
         validators: list[Any] = []
 

@@ -16,3 +16,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# django-axes logs every sign-in at INFO; force_login in hundreds of tests would drown the output.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}

@@ -438,7 +438,15 @@ def test_adding_a_measurement_records_the_editor(editor_client: Client, editor: 
     target = TargetFactory()
     add_url = url(Measurement, "add")
     data = form_data(editor_client.get(add_url))
-    data.update({"target": target.pk, "date": "2025-07-01", "value": "60000", "entered_by": UserFactory().pk})
+    data.update(
+        {
+            "target": target.pk,
+            "date": "2025-07-01",
+            "value": "60000",
+            "source_url": "https://news.example.org/figures",
+            "entered_by": UserFactory().pk,
+        }
+    )
 
     response = editor_client.post(add_url, data)
 
@@ -468,6 +476,7 @@ def test_measurement_inline_under_the_target(editor_client: Client, editor: User
     data = form_data(editor_client.get(change_url))
     data["measurements-0-date"] = "2025-05-01"
     data["measurements-0-value"] = "40000"
+    data["measurements-0-source_url"] = "https://news.example.org/figures"
 
     response = editor_client.post(change_url, data)
 
@@ -557,6 +566,9 @@ def test_milestone_change_with_evidence(editor_client: Client, editor: User) -> 
     data["forecast_due_date"] = "2026-06-30"
     data["evidence-0-date"] = "2025-12-06"
     data["evidence-0-summary"] = "The ministry says the fund is delayed."
+    # A forecast moved later needs a reason and evidence (tests/pillars/test_editing.py has the rules).
+    data["reason"] = "The ministry says the fund is delayed."
+    data["evidence_url"] = "https://news.example.org/fund-delayed"
 
     response = editor_client.post(change_url, data)
 
@@ -564,7 +576,7 @@ def test_milestone_change_with_evidence(editor_client: Client, editor: User) -> 
     milestone.refresh_from_db()
     assert milestone.forecast_due_date == dt.date(2026, 6, 30)
     assert milestone.history.latest().history_user == editor
-    assert milestone.evidence.get().created_by == editor
+    assert {(e.kind, e.created_by) for e in milestone.evidence.all()} == {("report", editor), ("forecast", editor)}
 
 
 def test_milestone_added_under_its_pillar_gets_the_pillars_policy(editor_client: Client) -> None:

@@ -289,7 +289,9 @@ def test_an_editors_change_is_kept_unless_forced(loaded: LoadReport) -> None:
     services.target_save(target=target, user=editor, reason="clearer title")
     milestone = Milestone.objects.get(code="naif-set-up")
     milestone.forecast_due_date = dt.date(2026, 6, 30)
-    services.milestone_save(milestone=milestone, user=editor, reason="ministry's new date")
+    services.milestone_save(
+        milestone=milestone, user=editor, reason="ministry's new date", evidence_url="https://news.example.org/naif"
+    )
     hub = Hub.objects.get(slug="quetta")
     hub.role = "Edited in the admin."
     hub._history_user = editor  # type: ignore[attr-defined]  # as the admin's request middleware does
