@@ -1,8 +1,12 @@
 """The portal's URLs: the admin, the API and its documentation (and, under i18n_patterns, the public pages)."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from pillars.admin_views import recent_changes_view
+from pillars.feeds import ChangesFeed
 
 from . import views
 
@@ -11,12 +15,27 @@ admin.site.site_title = "AI Policy tracker admin"
 admin.site.index_title = "Policy data"
 
 urlpatterns = [
+    # Before the admin's own URLs, so that its catch-all does not take them.
+    path("admin/recent-changes/", admin.site.admin_view(recent_changes_view), name="admin-recent-changes"),
     path("admin/", admin.site.urls),
+    # The public "what changed" feed: one address whatever the reader's language.
+    path("feeds/changes.atom", ChangesFeed(), name="feed-changes"),
     path("api/v1/", include("policy_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The language switch's POST target (Django's set_language); the pages also link /ur/ directly.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+# The public pages: English unprefixed, Urdu under /ur/.
+urlpatterns += i18n_patterns(
+    path("", include("pillars.urls")),
+    path("", include("hubs.urls")),
+    path("", include("incentives.urls")),
+    prefix_default_language=False,
+)
+
+handler400 = "pillars.views.bad_request"
 handler404 = views.page_not_found
 handler500 = views.server_error
