@@ -14,6 +14,7 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -72,7 +73,8 @@ class TargetFilterSet(_IndicatorFilters):
     status = filters.MultipleChoiceFilter(choices=TargetStatus.choices, label=_("Status"), method="_deferred")
     due_before = filters.DateFilter(field_name="target_date", lookup_expr="lte", label=_("Due on or before"))
     due_after = filters.DateFilter(field_name="target_date", lookup_expr="gte", label=_("Due on or after"))
-    stale = filters.BooleanFilter(label=_("Stale"), method="_deferred")
+    # BooleanWidget: `?stale=1` / `true` / `True` all work (Django's default widget silently ignores `1`).
+    stale = filters.BooleanFilter(label=_("Stale"), method="_deferred", widget=BooleanWidget)
     q = filters.CharFilter(method="search", label=_("Search"))
     ordering = filters.ChoiceFilter(choices=_ordering_choices(TARGET_ORDERING), method="_deferred", label=_("Order"))
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from pillars import selectors
-from pillars.api.views import AS_OF
+from pillars.api.views import AS_OF, ApiAutoSchema
 from policy_portal.api import ConditionalMixin, as_of_from
 
 from ..filtersets import HubFilterSet
@@ -17,6 +17,8 @@ from .serializers import HubSerializer
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
 class HubViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
+
+    schema = ApiAutoSchema()
 
     queryset = Hub.objects.prefetch_related("sources").order_by("name")
     serializer_class = HubSerializer

@@ -10,7 +10,7 @@ from ..models import Incentive
 class IncentiveSerializer(serializers.ModelSerializer[Incentive]):
     """What a founder needs to know: what it offers, who runs it, who can apply, its status and sources."""
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     hubs = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
     budget_amount = serializers.FloatField(read_only=True, allow_null=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import viewsets
 
+from pillars.api.views import ApiAutoSchema
 from policy_portal.api import ConditionalMixin
 
 from ..filtersets import IncentiveFilterSet
@@ -11,6 +12,8 @@ from .serializers import IncentiveSerializer
 
 class IncentiveViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
     """Incentives for companies, researchers and students, with their sources."""
+
+    schema = ApiAutoSchema()
 
     queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name")
     serializer_class = IncentiveSerializer
