@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -202,7 +203,7 @@ class Target(models.Model):
         """+1 when the target must rise, -1 when it must fall (derived from the values)."""
         return 1 if self.target_value > self.baseline_value else -1
 
-    @property
+    @cached_property
     def latest_rebaseline(self) -> Rebaseline | None:
         """The re-baseline in force (the latest), read from `rebaselines` (prefetch it for lists)."""
         if self.pk is None:

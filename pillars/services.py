@@ -629,7 +629,15 @@ def target_rebaseline(
     _history_user(rebaseline, user)
     rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
     rebaseline.save()
+    _forget_rebaseline(rebaseline)
     return rebaseline
+
+
+def _forget_rebaseline(rebaseline: Rebaseline) -> None:
+    """The item's cached `latest_rebaseline` is out of date once a new one is saved."""
+    item = rebaseline.target or rebaseline.milestone
+    if item is not None:
+        item.__dict__.pop("latest_rebaseline", None)
 
 
 @transaction.atomic
@@ -670,6 +678,7 @@ def milestone_rebaseline(
     _history_user(rebaseline, user)
     rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
     rebaseline.save()
+    _forget_rebaseline(rebaseline)
     return rebaseline
 
 

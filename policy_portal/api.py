@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from rest_framework import exceptions, permissions, renderers, status
 from rest_framework.pagination import PageNumberPagination
@@ -218,16 +219,51 @@ def etag_for(request: HttpRequest | Request) -> str:
     return '"' + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest() + '"'
 
 
+class CachedRepresentation(exceptions.APIException):
+    """Raised to answer a GET with the stored bytes of the representation its ETag names."""
+
+    status_code = status.HTTP_200_OK
+
+    def __init__(self, content: bytes, content_type: str) -> None:
+        super().__init__()
+        self.content = content
+        self.content_type = content_type
+
+
+# Representations worth keeping: the same for every reader (the browsable HTML page shows who is logged in).
+_CACHEABLE_MEDIA_TYPES = ("application/json", "text/csv")
+
+
+def _representation_key(etag: str) -> str:
+    return f"portal:representation:{etag.strip(chr(34))}"
+
+
 class ConditionalMixin:
-    """ETag on every GET, and a 304 without doing the work when `If-None-Match` matches."""
+    """ETags, 304s, and a server-side copy of each JSON/CSV representation, keyed by its ETag.
+
+    The ETag changes whenever the data or the indicators change (see
+    `etag_for`), so a stored representation under the same ETag is exactly
+    what the view would compute again: a repeated request costs about as much
+    as a 304. `API_REPRESENTATION_CACHE_SECONDS = 0` turns the copies off; a
+    cache outage only turns them off too.
+    """
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if request.method in ("GET", "HEAD"):
-            self._etag = etag_for(request)
-            candidates = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-            if self._etag in candidates or "*" in candidates:
-                raise NotModified()
+        if request.method not in ("GET", "HEAD"):
+            return
+        self._etag = etag_for(request)
+        candidates = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+        if self._etag in candidates or "*" in candidates:
+            raise NotModified()
+        if settings.API_REPRESENTATION_CACHE_SECONDS:
+            try:
+                stored = cache.get(_representation_key(self._etag))
+            except Exception:
+                logger.warning("Cache unavailable; computing the response.", exc_info=True)
+                stored = None
+            if stored is not None:
+                raise CachedRepresentation(*stored)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -235,7 +271,29 @@ class ConditionalMixin:
         if etag and response.status_code in (200, 304):
             response["ETag"] = etag
             response["Cache-Control"] = "no-cache"
+            media_type = getattr(response, "accepted_media_type", "") or ""
+            if (
+                settings.API_REPRESENTATION_CACHE_SECONDS
+                and response.status_code == 200
+                and isinstance(response, Response)
+                and media_type.split(";")[0].strip() in _CACHEABLE_MEDIA_TYPES
+            ):
+                response.add_post_render_callback(_store_representation(etag))
         return response
+
+
+def _store_representation(etag: str) -> Any:
+    def store(response: Any) -> None:
+        try:
+            cache.set(
+                _representation_key(etag),
+                (response.content, response["Content-Type"]),
+                timeout=settings.API_REPRESENTATION_CACHE_SECONDS,
+            )
+        except Exception:
+            logger.warning("Cache unavailable; the response was not kept.", exc_info=True)
+
+    return store
 
 
 # --- Errors --------------------------------------------------------------------------------------------
@@ -247,6 +305,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if isinstance(exc, NotModified):
         return Response(status=status.HTTP_304_NOT_MODIFIED)
+    if isinstance(exc, CachedRepresentation):
+        return HttpResponse(exc.content, content_type=exc.content_type)  # type: ignore[return-value]
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

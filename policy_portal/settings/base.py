@@ -170,6 +170,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# How long the API keeps a copy of a JSON/CSV representation under its ETag (0: never).
+API_REPRESENTATION_CACHE_SECONDS = env.int("API_REPRESENTATION_CACHE_SECONDS", default=3600)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "National AI Policy 2025 delivery tracker API",
     "DESCRIPTION": (

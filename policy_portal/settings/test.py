@@ -18,3 +18,7 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # django-axes logs every sign-in at INFO; force_login in hundreds of tests would drown the output.
 LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
+# Tests write inside transactions that never commit, so the data-version token
+# (renewed on commit) would not move between a write and the next read: the
+# representation copies are tested explicitly, with real commits.
+API_REPRESENTATION_CACHE_SECONDS = 0

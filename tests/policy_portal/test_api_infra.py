@@ -260,13 +260,33 @@ def test_swagger_ui_works_offline(api: APIClient, db: None) -> None:
     assert "/api/schema/" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "drf-spectacular's redoc.html links Google Fonts; needs templates/drf_spectacular/redoc.html "
-        "overriding {% block head %} without them (see the API report)"
-    ),
-)
 def test_redoc_works_offline(api: APIClient, db: None) -> None:
     html = _assert_offline_page(api, "/api/redoc/")
     assert "/api/schema/" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_request_is_answered_from_the_stored_representation(settings, django_assert_max_num_queries):
+    """The copy kept under an ETag is served without recomputing, and an edit makes it unreachable."""
+    from pillars import services
+    from tests.factories import MeasurementFactory
+
+    settings.API_REPRESENTATION_CACHE_SECONDS = 60
+    measurement = MeasurementFactory()
+    client = APIClient()
+    url = "/api/v1/targets/?as_of=2025-07-15"
+    first = client.get(url)
+    assert first.status_code == 200
+
+    with django_assert_max_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+    services.measurement_create(
+        target=measurement.target, date=dt.date(2025, 7, 2), value=60_000.0, source_url="https://news.example.org/x"
+    )
+    after = client.get(url)
+    assert after["ETag"] != first["ETag"]
+    assert after.json()["results"][0]["indicators"]["actual_value"] == 60_000.0
