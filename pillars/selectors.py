@@ -314,6 +314,9 @@ def target_list(
         if ordering.lstrip("-") in TARGET_INDICATOR_NAMES:
             return annotated.order_by(_nulls_last(ordering), "code")
         return annotated.order_by(ordering, "code")
+    if not status and stale is None and ordering.lstrip("-") not in TARGET_INDICATOR_NAMES:
+        # Nothing depends on the indicators but what is shown: page in SQL, compute the page only.
+        return queryset.order_by(ordering, "code")
 
     items = list(queryset)
     computed = compute_target_indicators(as_of=as_of, target_ids=[t.pk for t in items])
@@ -362,6 +365,8 @@ def milestone_list(
         if ordering.lstrip("-") in MILESTONE_INDICATOR_NAMES:
             return annotated.order_by(_nulls_last(ordering), "code")
         return annotated.order_by(ordering, "code")
+    if not status and ordering.lstrip("-") not in MILESTONE_INDICATOR_NAMES:
+        return queryset.order_by(ordering, "code")
 
     items = list(queryset)
     computed = compute_milestone_indicators(as_of=as_of, milestone_ids=[m.pk for m in items])
