@@ -191,7 +191,7 @@ def full_run_exists(*, as_of: dt.date) -> bool:
     return RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=as_of).exists()
 
 
-_TARGET_INDICATOR_FIELDS = (
+TARGET_INDICATOR_FIELDS = (
     "as_of",
     "status",
     "progress",
@@ -212,7 +212,7 @@ _TARGET_INDICATOR_FIELDS = (
 
 def target_indicators_on(*, as_of: dt.date) -> dict[int, indicators.TargetIndicators]:
     """The stored indicators of every target as of `as_of`, rebuilt as the pure module's results (one query)."""
-    rows = TargetSnapshot.objects.filter(as_of=as_of).order_by().values_list("target_id", *_TARGET_INDICATOR_FIELDS)
+    rows = TargetSnapshot.objects.filter(as_of=as_of).order_by().values_list("target_id", *TARGET_INDICATOR_FIELDS)
     return {
         row[0]: indicators.TargetIndicators(row[1], indicators.TargetStatus(row[2]), *row[3:])
         for row in rows.iterator(chunk_size=20_000)
@@ -234,7 +234,7 @@ def milestone_indicators_on(*, as_of: dt.date) -> dict[int, indicators.Milestone
 
 # --- Lists and details with their indicators as of a date ------------------------------------
 
-TARGET_INDICATOR_NAMES = _TARGET_INDICATOR_FIELDS[1:]
+TARGET_INDICATOR_NAMES = TARGET_INDICATOR_FIELDS[1:]
 MILESTONE_INDICATOR_NAMES = ("status", "expected_date", "slip_days")
 
 

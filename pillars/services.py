@@ -626,18 +626,18 @@ def target_rebaseline(
         source=source_for_url(url=source_url) if source_url else None,
         created_by=_author(user),
     )
+    return _rebaseline_record(rebaseline, user=user)
+
+
+def _rebaseline_record(rebaseline: Rebaseline, *, user: User) -> Rebaseline:
+    """Save a re-baseline with its author and reason in the history; the item's cached one is then out of date."""
     _history_user(rebaseline, user)
-    rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
+    rebaseline._change_reason = rebaseline.reason  # type: ignore[attr-defined]
     rebaseline.save()
-    _forget_rebaseline(rebaseline)
-    return rebaseline
-
-
-def _forget_rebaseline(rebaseline: Rebaseline) -> None:
-    """The item's cached `latest_rebaseline` is out of date once a new one is saved."""
     item = rebaseline.target or rebaseline.milestone
     if item is not None:
         item.__dict__.pop("latest_rebaseline", None)
+    return rebaseline
 
 
 @transaction.atomic
@@ -675,11 +675,7 @@ def milestone_rebaseline(
         source=source_for_url(url=source_url) if source_url else None,
         created_by=_author(user),
     )
-    _history_user(rebaseline, user)
-    rebaseline._change_reason = reason.strip()  # type: ignore[attr-defined]
-    rebaseline.save()
-    _forget_rebaseline(rebaseline)
-    return rebaseline
+    return _rebaseline_record(rebaseline, user=user)
 
 
 # --- Imports ---------------------------------------------------------------------------
@@ -757,25 +753,8 @@ def measurements_bulk_save(*, rows: Sequence[MeasurementWrite], user: User, reas
 
 # --- Indicators ------------------------------------------------------------------------
 
-_TARGET_SNAPSHOT_COLUMNS = (
-    "target_id",
-    "as_of",
-    "status",
-    "progress",
-    "planned_progress",
-    "actual_value",
-    "evaluation_date",
-    "earned_schedule",
-    "slip_days",
-    "spi",
-    "forecast_completion",
-    "forecast_slip_days",
-    "required_rate",
-    "required_rate_per_year",
-    "staleness_days",
-    "stale",
-    "computed_at",
-)
+# COPY's column order: the target, then the indicators in the pure module's order, then the time.
+_TARGET_SNAPSHOT_COLUMNS = ("target_id", *selectors.TARGET_INDICATOR_FIELDS, "computed_at")
 _MILESTONE_SNAPSHOT_COLUMNS = (
     "milestone_id",
     "as_of",

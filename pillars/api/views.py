@@ -150,10 +150,6 @@ class _IndicatorListMixin:
         return Response(view.get_serializer(instance).data)
 
 
-def _status_param(choices: str) -> OpenApiParameter:
-    return OpenApiParameter("status", OpenApiTypes.STR, many=True, description=f"One or more of: {choices}.")
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[AS_OF]),
     retrieve=extend_schema(parameters=[AS_OF]),
