@@ -34,12 +34,32 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 class SourceSerializer(serializers.ModelSerializer[Source]):
     confidence_mark = serializers.CharField(read_only=True)
 
     class Meta:
         model = Source
         fields = ["url", "title", "outlet", "published_on", "confidence", "disputed", "confidence_mark"]
+
+    def to_representation(self, source: Source) -> dict[str, Any]:
+        # Field by field, the same as ModelSerializer's output; a list page shows hundreds of sources.
+        return {
+            "url": source.url,
+            "title": source.title,
+            "outlet": source.outlet,
+            "published_on": _iso(source.published_on),
+            "confidence": source.confidence,
+            "disputed": source.disputed,
+            "confidence_mark": source.confidence_mark,
+        }
 
 
 class RollupSerializer(serializers.Serializer[indicators.Rollup]):
@@ -211,6 +231,51 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     def get_current_baseline_indicators(self, target: Target) -> dict[str, Any] | None:
         result = selectors.target_indicators_against_current_baseline(target)
         return result.as_dict() if result is not None else None  # same JSON, no serializer per row
+
+    def to_representation(self, target: Target) -> dict[str, Any]:
+        """The declared fields, built directly: DRF's field-by-field path costs most of a 100-row page.
+
+        tests/pillars/test_api.py compares this with the declared serializer's output, field by field.
+        """
+        row: Any = target
+        rebaselines = list(target.rebaselines.all())
+        return {
+            "id": target.pk,
+            "code": target.code,
+            "title": target.title,
+            "kind": target.kind,
+            "pillar": target.pillar.slug if target.pillar_id is not None else None,
+            "description": target.description,
+            "responsible_body": target.responsible_body,
+            "unit": target.unit,
+            "baseline_value": _float(target.baseline_value),
+            "baseline_date": _iso(target.baseline_date),
+            "baseline_basis": target.baseline_basis,
+            "target_value": _float(target.target_value),
+            "target_date": _iso(target.target_date),
+            "deadline_basis": target.deadline_basis,
+            "basis_note": target.basis_note,
+            "rate_per_year": _float(target.rate_per_year),
+            "direction": target.direction,
+            "trajectory": self.get_trajectory(target),
+            "reporting_interval_days": target.reporting_interval_days,
+            "confidence": target.confidence,
+            "disputed": target.disputed,
+            "hubs": self.get_hubs(target),
+            "sources": [SourceSerializer.to_representation(None, source) for source in row.source_list],  # type: ignore[arg-type]
+            "indicators": self.get_indicators(target),
+            "published_on": _iso(target.published_on),
+            "current_baseline_value": _float(target.current_baseline_value),
+            "current_baseline_date": _iso(target.current_baseline_date),
+            "current_target_value": _float(target.current_target_value),
+            "current_target_date": _iso(target.current_target_date),
+            "current_baseline_indicators": self.get_current_baseline_indicators(target),
+            "rebaselines": TargetRebaselineSerializer(rebaselines, many=True).data if rebaselines else [],
+        }
+
+    def declared_representation(self, target: Target) -> dict[str, Any]:
+        """DRF's own rendering of the declared fields: what `to_representation` must equal."""
+        return dict(super().to_representation(target))
 
 
 class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Target]):

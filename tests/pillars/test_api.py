@@ -1192,3 +1192,31 @@ def test_rollup_numbers_are_json_numbers(api: APIClient, mode: str) -> None:
     assert isinstance(rollup["on_schedule_share"], float)
     assert all(isinstance(v, int) for v in rollup["targets"].values())
     assert not math.isnan(rollup["on_schedule_share"])
+
+
+def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
+    """TargetSerializer builds its rows by hand for speed; they must equal DRF's rendering of the declared fields."""
+    from pillars.api.serializers import TargetSerializer
+    from pillars.api.views import TargetViewSet
+    from tests.factories import SuperuserFactory
+
+    behind = Target.objects.get(code="t-behind")
+    Target.objects.filter(pk=behind.pk).update(published_on=dt.date(2025, 1, 1))
+    behind.refresh_from_db()
+    services.target_rebaseline(
+        target=behind,
+        baseline_value=0.0,
+        baseline_date=behind.baseline_date,
+        target_value=200_000.0,
+        target_date=dt.date(2026, 6, 30),
+        reason="Budget approved a year late.",
+        user=SuperuserFactory(),
+        decided_on=dt.date(2025, 7, 10),
+        today=dt.date(2025, 7, 10),
+    )
+    rows = list(selectors.target_list(queryset=TargetViewSet.queryset.all(), as_of=AS_OF))
+    selectors.attach_target_indicators(rows, as_of=AS_OF)
+    serializer = TargetSerializer()
+    assert len(rows) == 7
+    for target in rows:
+        assert serializer.to_representation(target) == serializer.declared_representation(target), target.code
