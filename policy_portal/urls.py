@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     # The language switch's POST target (Django's set_language); the pages also link /ur/ directly.
     path("i18n/", include("django.conf.urls.i18n")),
+    # Browsers ask for /favicon.ico on pages that name none (the API's docs).
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 # The public pages: English unprefixed, Urdu under /ur/.

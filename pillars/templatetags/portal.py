@@ -154,6 +154,14 @@ def late(days: int | None) -> str:
 
 
 @register.filter
+def days_after(later: dt.date | None, earlier: dt.date | None) -> int | None:
+    """Whole days from `earlier` to `later` (`{{ as_of|days_after:due }}`)."""
+    if later is None or earlier is None:
+        return None
+    return (later - earlier).days
+
+
+@register.filter
 def days_count(days: int | float | None) -> str:
     """A number of days: "1 day", "17.5 days"."""
     if days is None:
