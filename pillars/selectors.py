@@ -243,17 +243,34 @@ def thresholds_from_settings() -> indicators.Thresholds:
     return indicators.Thresholds(on_track=settings.INDICATORS_ON_TRACK_SPI, at_risk=settings.INDICATORS_AT_RISK_SPI)
 
 
+@dataclass(slots=True)
+class Computed:
+    """Indicators computed (not read) from `RecomputeInputs`; `invalid` lists targets whose definition is broken."""
+
+    targets: dict[int, indicators.TargetIndicators]
+    milestones: dict[int, indicators.MilestoneIndicators]
+    invalid: list[int]
+
+
+def compute_indicators(inputs: RecomputeInputs, *, as_of: dt.date) -> Computed:
+    """Run the pure module over loaded inputs; a broken target (edited in the database directly) is skipped."""
+    thresholds = thresholds_from_settings()
+    compute_target = indicators.compute_target
+    targets: dict[int, indicators.TargetIndicators] = {}
+    invalid: list[int] = []
+    for pk, target in inputs.targets.items():
+        try:
+            targets[pk] = compute_target(target, as_of, thresholds)
+        except indicators.InvalidTarget:
+            invalid.append(pk)
+    milestones = {pk: indicators.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+    return Computed(targets=targets, milestones=milestones, invalid=invalid)
+
+
 def compute_target_indicators(*, as_of: dt.date, target_ids: Collection[int]) -> dict[int, indicators.TargetIndicators]:
     """Compute (not read) the indicators of some targets as of a date: three queries."""
     inputs = recompute_inputs(as_of=as_of, target_ids=target_ids, milestone_ids=[])
-    thresholds = thresholds_from_settings()
-    results = {}
-    for pk, target in inputs.targets.items():
-        try:
-            results[pk] = indicators.compute_target(target, as_of, thresholds)
-        except indicators.InvalidTarget:
-            continue  # shown without indicators; the recompute logs it
-    return results
+    return compute_indicators(inputs, as_of=as_of).targets  # a broken target is shown without indicators
 
 
 def compute_milestone_indicators(
@@ -261,7 +278,7 @@ def compute_milestone_indicators(
 ) -> dict[int, indicators.MilestoneIndicators]:
     """Compute the indicators of some milestones as of a date: one query."""
     inputs = recompute_inputs(as_of=as_of, target_ids=[], milestone_ids=milestone_ids)
-    return {pk: indicators.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+    return compute_indicators(inputs, as_of=as_of).milestones
 
 
 def _nulls_last(name: str) -> Any:
@@ -466,15 +483,8 @@ def item_indicators_on(
     """Every item's indicators as of a date: stored when a full run of that date exists, else computed."""
     if full_run_exists(as_of=as_of):
         return target_indicators_on(as_of=as_of), milestone_indicators_on(as_of=as_of)
-    inputs = recompute_inputs(as_of=as_of)
-    thresholds = thresholds_from_settings()
-    targets = {}
-    for pk, target in inputs.targets.items():
-        try:
-            targets[pk] = indicators.compute_target(target, as_of, thresholds)
-        except indicators.InvalidTarget:
-            continue
-    return targets, {pk: indicators.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+    computed = compute_indicators(recompute_inputs(as_of=as_of), as_of=as_of)
+    return computed.targets, computed.milestones
 
 
 def rollups_on(*, as_of: dt.date, window: Window | None = None) -> dict[tuple[str, str], indicators.Rollup]:

@@ -910,20 +910,12 @@ def _write_snapshots(
 def _compute(
     inputs: selectors.RecomputeInputs, as_of: dt.date
 ) -> tuple[dict[int, indicators.TargetIndicators], dict[int, indicators.MilestoneIndicators], list[int]]:
-    thresholds = selectors.thresholds_from_settings()
-    compute_target, compute_milestone = indicators.compute_target, indicators.compute_milestone
-    targets: dict[int, indicators.TargetIndicators] = {}
-    invalid: list[int] = []
-    for pk, target in inputs.targets.items():
-        try:
-            targets[pk] = compute_target(target, as_of, thresholds)
-        except indicators.InvalidTarget:
-            # Data that slipped past validation (edited in the database directly)
-            # must not stop the other targets from being recomputed.
-            logger.exception("Target %s has an invalid definition; no indicators for %s.", pk, as_of)
-            invalid.append(pk)
-    milestones = {pk: compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
-    return targets, milestones, invalid
+    computed = selectors.compute_indicators(inputs, as_of=as_of)
+    for pk in computed.invalid:
+        # Data that slipped past validation (edited in the database directly)
+        # must not stop the other targets from being recomputed.
+        logger.error("Target %s has an invalid definition; no indicators for %s.", pk, as_of)
+    return computed.targets, computed.milestones, computed.invalid
 
 
 def indicators_recompute(
