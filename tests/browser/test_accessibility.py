@@ -8,6 +8,7 @@ its rule, its help text and the elements it found.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,7 +124,14 @@ def check_skip_link(browsing: Browsing, path: str) -> None:
     assert first["visible"], f"{path}: the skip link stays off screen when focused"
     assert first["outline"] != "none" or first["shadow"] != "none", f"{path}: no focus indicator"
     page.keyboard.press("Enter")
-    assert urlsplit(page.url).fragment == "main"
+    # Following an in-page link is a same-document navigation that lands after the key press returns: wait
+    # for it (up to 5 s) rather than reading the address at once.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    moved = "location.hash === '#main' && document.activeElement && document.activeElement.id === 'main'"
+    with contextlib.suppress(PlaywrightTimeoutError):  # the assertions below then say what is wrong
+        page.wait_for_function(moved, timeout=5000)
+    assert page.evaluate("location.hash") == "#main", f"{path}: Enter on the skip link did not go to #main"
     assert page.evaluate("document.activeElement.id") == "main", f"{path}: focus did not move to <main>"
     # The next Tab continues inside the main content, not back in the header.
     page.keyboard.press("Tab")
