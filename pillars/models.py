@@ -205,10 +205,12 @@ class Target(models.Model):
 
     @cached_property
     def latest_rebaseline(self) -> Rebaseline | None:
-        """The re-baseline in force (the latest), read from `rebaselines` (prefetch it for lists)."""
+        """The re-baseline in force (the latest): from `rebaseline_list` when a selector attached it, else a query."""
         if self.pk is None:
             return None
-        rows = list(self.rebaselines.all())
+        rows = getattr(self, "rebaseline_list", None)  # selectors.attach_target_relations
+        if rows is None:
+            rows = list(self.rebaselines.all())
         return max(rows, key=lambda r: (r.created_at, r.pk)) if rows else None
 
     @property
@@ -370,8 +372,10 @@ class Milestone(models.Model):
 
     @property
     def current_baseline_due_date(self) -> dt.date:
-        """The due date in force: the latest re-baseline's, else the original (prefetch `rebaselines` for lists)."""
-        rows = list(self.rebaselines.all()) if self.pk is not None else []
+        """The due date in force: the latest re-baseline's, else the original (lists: `attach_milestone_relations`)."""
+        rows = getattr(self, "rebaseline_list", None)  # selectors.attach_milestone_relations
+        if rows is None:
+            rows = list(self.rebaselines.all()) if self.pk is not None else []
         if not rows:
             return self.baseline_due_date
         latest = max(rows, key=lambda r: (r.created_at, r.pk))

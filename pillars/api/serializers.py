@@ -164,8 +164,8 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     """
 
     pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    # hubs, sources and trajectory read the lists the viewset prefetches (`hub_list`, `source_list`,
-    # `point_list`): a plain prefetch builds a queryset per row and relation, a third of a page's time.
+    # hubs, sources, trajectory and rebaselines read the lists `selectors.attach_target_relations` attaches
+    # (`hub_slugs`, `source_list`, `point_list`, `rebaseline_list`).
     hubs = serializers.SerializerMethodField()
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
     trajectory = serializers.SerializerMethodField()
@@ -175,7 +175,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     current_baseline_date = serializers.DateField(read_only=True)
     current_target_value = serializers.FloatField(read_only=True)
     current_target_date = serializers.DateField(read_only=True)
-    rebaselines = TargetRebaselineSerializer(many=True, read_only=True)
+    rebaselines = TargetRebaselineSerializer(many=True, read_only=True, source="rebaseline_list")
     current_baseline_indicators = serializers.SerializerMethodField()
 
     class Meta:
@@ -220,7 +220,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_hubs(self, target: Target) -> list[str]:
-        return [hub.slug for hub in target.hub_list]  # type: ignore[attr-defined]
+        return list(target.hub_slugs)  # type: ignore[attr-defined]
 
     @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
     def get_indicators(self, target: Target) -> dict[str, Any] | None:
@@ -238,13 +238,13 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
         tests/pillars/test_api.py compares this with the declared serializer's output, field by field.
         """
         row: Any = target
-        rebaselines = list(target.rebaselines.all())
+        rebaselines = row.rebaseline_list
         return {
             "id": target.pk,
             "code": target.code,
             "title": target.title,
             "kind": target.kind,
-            "pillar": target.pillar.slug if target.pillar_id is not None else None,
+            "pillar": row.pillar_slug,  # annotated by the viewset's queryset
             "description": target.description,
             "responsible_body": target.responsible_body,
             "unit": target.unit,
@@ -362,7 +362,7 @@ class EvidenceSerializer(serializers.ModelSerializer[MilestoneEvidence]):
 class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
     pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     target = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    # The lists the viewset prefetches (see TargetSerializer).
+    # The lists `selectors.attach_milestone_relations` attaches (see TargetSerializer).
     hubs = serializers.SerializerMethodField()
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")
@@ -371,7 +371,7 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
     current_slip_days = serializers.SerializerMethodField(
         help_text="expected_date - current_baseline_due_date: the slip since the last re-baseline."
     )
-    rebaselines = MilestoneRebaselineSerializer(many=True, read_only=True)
+    rebaselines = MilestoneRebaselineSerializer(many=True, read_only=True, source="rebaseline_list")
 
     class Meta:
         model = Milestone
@@ -404,7 +404,7 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_hubs(self, milestone: Milestone) -> list[str]:
-        return [hub.slug for hub in milestone.hub_list]  # type: ignore[attr-defined]
+        return list(milestone.hub_slugs)  # type: ignore[attr-defined]
 
     @extend_schema_field(MilestoneIndicatorsSerializer(allow_null=True))
     def get_indicators(self, milestone: Milestone) -> dict[str, Any] | None:

@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "policy_portal.api.StandardPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "policy_portal.api.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "policy_portal.api.CSVRenderer",
     ],

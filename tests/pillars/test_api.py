@@ -1216,6 +1216,7 @@ def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any
     )
     rows = list(selectors.target_list(queryset=TargetViewSet.queryset.all(), as_of=AS_OF))
     selectors.attach_target_indicators(rows, as_of=AS_OF)
+    selectors.attach_target_relations(rows)
     serializer = TargetSerializer()
     assert len(rows) == 7
     for target in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -13,6 +14,7 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils.translation import gettext_lazy
 from rest_framework.test import APIClient
 
 from pillars.models import Measurement
@@ -290,3 +292,42 @@ def test_a_repeated_request_is_answered_from_the_stored_representation(settings,
     after = client.get(url)
     assert after["ETag"] != first["ETag"]
     assert after.json()["results"][0]["indicators"]["actual_value"] == 60_000.0
+
+
+# --- The JSON renderer ----------------------------------------------------------------------------------------
+
+RENDERED = {
+    "urdu": "قومی مصنوعی ذہانت پالیسی",
+    "separators": "a\u2028b\u2029c",
+    "date": dt.date(2026, 1, 31),
+    "aware": dt.datetime(2026, 1, 31, 12, 0, 0, 123456, tzinfo=dt.UTC),
+    "naive": dt.datetime(2026, 1, 31, 12, 0),
+    "time": dt.time(9, 30, 0, 5000),
+    "decimal": Decimal("1.50"),
+    "lazy": gettext_lazy("Status"),
+    "rows": [{"none": None, "yes": True, "share": 0.125, "people": 200_000.0, "days": -3}, (1, 2)],
+    "empty": {},
+}
+
+
+def test_the_json_renderer_writes_byte_for_byte_what_drfs_renderer_writes() -> None:
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from policy_portal.api import JSONRenderer
+
+    ours, drf = JSONRenderer(), DRFJSONRenderer()
+    assert ours.render(RENDERED) == drf.render(RENDERED)
+    assert b"\\u2028" in ours.render(RENDERED) and "ذہانت".encode() in ours.render(RENDERED)
+    assert ours.render(None) == drf.render(None) == b""
+    # Left to DRF: an indented rendering, and what orjson refuses (an integer beyond 64 bits).
+    indented = "application/json; indent=2"
+    assert ours.render(RENDERED, indented) == drf.render(RENDERED, indented)
+    assert b"\n  " in ours.render(RENDERED, indented)
+    assert ours.render({"big": 2**70}) == drf.render({"big": 2**70}) == b'{"big":1180591620717411303424}'
+
+
+def test_the_api_renders_with_the_json_renderer(api: APIClient, db: None) -> None:
+    from policy_portal.api import JSONRenderer
+
+    response = api.get("/api/v1/")
+    assert response.status_code == 200 and isinstance(response.accepted_renderer, JSONRenderer)

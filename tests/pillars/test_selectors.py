@@ -1,0 +1,140 @@
+"""The relations a list page shows, read in plain SQL: the same rows, in the same order, as the ORM gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hubs.choices import HubTier
+from pillars import selectors
+from pillars.models import Milestone, Rebaseline, Target
+from tests.factories import (
+    HubFactory,
+    MilestoneEvidenceFactory,
+    MilestoneFactory,
+    SourceFactory,
+    TargetFactory,
+    TrajectoryPointFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _target_with_everything(n: int) -> Target:
+    target = TargetFactory(code=f"t-{n}")
+    # Hubs show by tier, then name: Chitral, Mardan (auxiliary), Bannu (primary), neither the order of
+    # creation nor its reverse. Sources show by outlet, then title: the reverse of their creation.
+    target.hubs.add(
+        HubFactory(name=f"Mardan {n}", tier=HubTier.AUXILIARY),
+        HubFactory(name=f"Bannu {n}", tier=HubTier.PRIMARY),
+        HubFactory(name=f"Chitral {n}", tier=HubTier.AUXILIARY),
+    )
+    shared = SourceFactory(url="https://shared.example.org/", outlet="B Outlet", title="Shared")
+    target.sources.add(shared, SourceFactory(outlet="A Outlet", title=f"Own {n}"))
+    for month in (9, 3, 6):
+        TrajectoryPointFactory(target=target, date=dt.date(2025, month, 1), value=month * 10_000.0)
+    for days, source in ((20, shared), (10, None)):
+        Rebaseline.objects.create(
+            target=target,
+            decided_on=dt.date(2025, 7, days),
+            reason=f"Moved {days}",
+            new_target_date=dt.date(2026, 6, days),
+            source=source,
+        )
+    return target
+
+
+def _milestone_with_everything(n: int) -> Milestone:
+    milestone = MilestoneFactory(code=f"m-{n}")
+    milestone.hubs.add(
+        HubFactory(name=f"Quetta {n}", tier=HubTier.AUXILIARY), HubFactory(name=f"Gilgit {n}", tier=HubTier.AUXILIARY)
+    )
+    milestone.sources.add(SourceFactory(outlet="Z Outlet"), SourceFactory(outlet="C Outlet"))
+    MilestoneEvidenceFactory(milestone=milestone, date=dt.date(2026, 2, 1))
+    MilestoneEvidenceFactory(milestone=milestone, date=dt.date(2025, 12, 6), source=None)
+    Rebaseline.objects.create(
+        milestone=milestone, decided_on=dt.date(2026, 2, 1), reason="Late", new_due_date=dt.date(2026, 9, 30)
+    )
+    return milestone
+
+
+def _reads(source: Any) -> tuple[str, str] | None:
+    return None if source is None else (source.url, source.title)
+
+
+def test_target_relations_equal_what_the_orm_reads() -> None:
+    targets = [_target_with_everything(n) for n in range(3)]
+    TargetFactory(code="t-bare")
+    page = list(Target.objects.order_by("code"))
+    selectors.attach_target_relations(page)
+
+    for target in page:
+        row: Any = target
+        assert row.hub_slugs == [hub.slug for hub in target.hubs.all()]
+        assert row.source_list == list(target.sources.all())
+        assert [(p.date, p.value) for p in row.point_list] == [
+            (p.date, p.value) for p in target.trajectory_points.all()
+        ]
+        expected = list(Rebaseline.objects.filter(target=target).order_by("created_at", "pk"))
+        assert row.rebaseline_list == expected
+        with CaptureQueriesContext(connection) as queries:
+            read = [_reads(r.source) for r in row.rebaseline_list]
+            latest = target.latest_rebaseline
+        assert not queries.captured_queries, "the re-baselines' sources and the latest one are already there"
+        assert read == [_reads(r.source) for r in expected]
+        assert latest == (expected[-1] if expected else None)
+    bare = page[-1]
+    assert bare.code == "t-bare" and (bare.hub_slugs, bare.source_list, bare.point_list) == ([], [], [])  # type: ignore[attr-defined]
+    # A source cited by several targets is one shared instance.
+    shared = [s for t in page[:3] for s in t.source_list if s.url == "https://shared.example.org/"]  # type: ignore[attr-defined]
+    assert len(shared) == 3 and len({id(s) for s in shared}) == 1
+    assert [t.code for t in page[:3]] == [t.code for t in targets]
+
+
+def test_milestone_relations_equal_what_the_orm_reads() -> None:
+    for n in range(2):
+        _milestone_with_everything(n)
+    page = list(Milestone.objects.order_by("code"))
+    selectors.attach_milestone_relations(page)
+
+    for milestone in page:
+        row: Any = milestone
+        assert row.hub_slugs == [hub.slug for hub in milestone.hubs.all()]
+        assert row.source_list == list(milestone.sources.all())
+        expected = list(milestone.evidence.order_by("date", "pk"))
+        assert row.evidence_list == expected
+        assert [e.date for e in row.evidence_list] == [dt.date(2025, 12, 6), dt.date(2026, 2, 1)]
+        with CaptureQueriesContext(connection) as queries:
+            read = [_reads(e.source) for e in row.evidence_list]
+            due = milestone.current_baseline_due_date
+        assert not queries.captured_queries
+        assert read == [_reads(e.source) for e in expected] and read[0] is None
+        assert due == dt.date(2026, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("attach", "make"),
+    [
+        (selectors.attach_target_relations, _target_with_everything),
+        (selectors.attach_milestone_relations, _milestone_with_everything),
+    ],
+)
+def test_the_number_of_queries_does_not_grow_with_the_page(attach: Any, make: Any) -> None:
+    counts = []
+    for size in (2, 12):
+        items = [make(1000 * size + n) for n in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            attach(items)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] == 5, counts
+
+
+def test_an_empty_page_reads_nothing() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        selectors.attach_target_relations([])
+        selectors.attach_milestone_relations([])
+    assert not queries.captured_queries
