@@ -310,7 +310,28 @@ class ConditionalMixin:
                 and media_type.split(";")[0].strip() in _CACHEABLE_MEDIA_TYPES
             ):
                 response.add_post_render_callback(_store_representation(etag))
+        if isinstance(response, Response):
+            response.add_post_render_callback(_release(self))
         return response
+
+
+def _release(view: Any) -> Any:
+    """A post-render callback that empties the view once its response is rendered.
+
+    DRF links the view, its request and its response in cycles (the
+    response's renderer context holds the view, the request and the response
+    itself; the view holds its request and response), so all a page read (a
+    hundred model instances and their rows) outlives the request until the
+    garbage collector finds it: a few milliseconds of collection per request,
+    and now and then a full pass of 30-100 ms. After rendering nothing reads
+    them again; emptying both lets reference counting free the page at once.
+    """
+
+    def release(response: Response) -> None:
+        view.__dict__.clear()
+        response.renderer_context = {}
+
+    return release
 
 
 def _store_representation(etag: str) -> Any:

@@ -137,7 +137,10 @@ class _IndicatorListMixin:
         page = view.paginate_queryset(self._rows(request, view.get_queryset()))
         self.attach(page, as_of=as_of_from(request))
         self.relations(page)
-        return view.get_paginated_response(view.get_serializer(page, many=True).data)
+        # What `get_serializer(page, many=True).data` returns, without the ListSerializer: it and its child
+        # form a reference cycle that would keep the page alive until the garbage collector's next pass.
+        serializer = view.get_serializer()
+        return view.get_paginated_response([serializer.to_representation(item) for item in page])
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
@@ -150,7 +153,7 @@ class _IndicatorListMixin:
         instance = next(iter(rows))
         type(self).attach([instance], as_of=as_of)
         type(self).relations([instance])
-        return Response(view.get_serializer(instance).data)
+        return Response(view.get_serializer().to_representation(instance))  # as in `list`: no cycle
 
 
 @extend_schema_view(
