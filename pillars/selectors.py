@@ -240,6 +240,7 @@ def milestone_indicators_on(*, as_of: dt.date) -> dict[int, indicators.Milestone
 # --- Lists and details with their indicators as of a date ------------------------------------
 
 TARGET_INDICATOR_NAMES = TARGET_INDICATOR_FIELDS[1:]
+_TARGET_ANNOTATIONS = tuple(f"ind_{name}" for name in TARGET_INDICATOR_NAMES)  # what target_list annotates
 MILESTONE_INDICATOR_NAMES = ("status", "expected_date", "slip_days")
 
 
@@ -358,7 +359,7 @@ def attach_target_indicators(items: Collection[Target], *, as_of: dt.date) -> No
         if hasattr(item, "indicators"):
             continue
         if getattr(item, "ind_status", None) is not None:
-            values = [getattr(item, f"ind_{name}") for name in TARGET_INDICATOR_NAMES]
+            values = [getattr(item, name) for name in _TARGET_ANNOTATIONS]
             item.indicators = indicators.TargetIndicators(  # type: ignore[attr-defined]
                 as_of, indicators.TargetStatus(values[0]), *values[1:]
             )

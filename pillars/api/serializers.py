@@ -239,6 +239,9 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
         """
         row: Any = target
         rebaselines = row.rebaseline_list
+        attached = getattr(target, "indicators", None)
+        shown = attached.as_dict() if attached is not None else None
+        current = selectors.target_indicators_against_current_baseline(target)
         return {
             "id": target.pk,
             "code": target.code,
@@ -263,13 +266,14 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "disputed": target.disputed,
             "hubs": self.get_hubs(target),
             "sources": [SourceSerializer.to_representation(None, source) for source in row.source_list],  # type: ignore[arg-type]
-            "indicators": self.get_indicators(target),
+            "indicators": shown,
             "published_on": _iso(target.published_on),
             "current_baseline_value": _float(target.current_baseline_value),
             "current_baseline_date": _iso(target.current_baseline_date),
             "current_target_value": _float(target.current_target_value),
             "current_target_date": _iso(target.current_target_date),
-            "current_baseline_indicators": self.get_current_baseline_indicators(target),
+            # Never re-baselined: the same indicators (the same dict, written twice).
+            "current_baseline_indicators": shown if current is attached else current and current.as_dict(),
             "rebaselines": TargetRebaselineSerializer(rebaselines, many=True).data if rebaselines else [],
         }
 
