@@ -61,3 +61,19 @@ def test_one_client_serves_every_call_and_every_thread(cache: RedisCache) -> Non
         thread.join()
     assert not failures
     assert cache._cache.get_client() is client
+
+
+def test_incr_keeps_the_expiry_and_refuses_a_missing_key(cache: RedisCache) -> None:
+    cache.set("window", 1, timeout=30)
+    assert [cache.incr("window") for _ in range(3)] == [2, 3, 4]
+    assert cache.incr("window", 10) == 14 and cache.get("window") == 14
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_and_validate_key("window")) <= 30
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")
+    assert not cache.has_key("never-set")  # refusing did not create it
+    cache.set("bounded", 1, timeout=1)
+    client.delete(cache.make_and_validate_key("bounded"))  # as if it had just expired
+    with pytest.raises(ValueError):
+        cache.incr("bounded")
+    assert client.exists(cache.make_and_validate_key("bounded")) == 0
