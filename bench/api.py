@@ -12,40 +12,46 @@ What it does, in order:
    twelve hubs (COPY, not the ORM). Then one full ``indicators_recompute`` for
    today (what the nightly task stores, so the default as-of date is served
    from snapshots) and one for a past date (the ``as_of`` of the detail).
-2. Starts two gunicorns on 127.0.0.1, side by side, with the same settings
-   (``--workers 2``, sync workers):
+2. Starts three gunicorns on 127.0.0.1, side by side, with the same settings
+   (``--workers 2``, sync workers, the repository's ``gunicorn.conf.py``):
 
    * ``portal``: ``policy_portal.wsgi:application`` with the production
-     settings (dummy ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS=127.0.0.1``,
-     a throttle rate too high to matter, ``REDIS_URL`` pointing at a Redis
-     database of its own for the cache);
+     settings as deployed (dummy ``DJANGO_SECRET_KEY``,
+     ``DJANGO_ALLOWED_HOSTS=127.0.0.1``, a throttle rate too high to matter,
+     ``REDIS_URL`` pointing at a Redis database of its own for the cache,
+     which keeps each rendered page under its ETag);
+   * ``rendered``: the same with ``API_REPRESENTATION_CACHE_SECONDS=0``, so
+     every request reads the database and renders the page;
    * ``floor``: ``bench.api:floor_app``, a minimal WSGI app that reads the same
-     rows with one plain SQL query through psycopg2 and serializes them with
-     orjson; for the conditional request it reads a token from the same Redis
-     and answers 304.
+     rows with one plain SQL query through psycopg2 and writes the same JSON
+     document with orjson; for the conditional request it reads a token from
+     the same Redis and answers 304.
 
-3. Loads each endpoint for ``--duration`` seconds in all, with
+   Before any load, a list page and a detail from the portal and the floor
+   must be the same document (``same_document``), or the run stops.
+
+3. Loads each endpoint for ``--duration`` seconds per side, with
    ``--connections`` concurrent connections (``wrk`` when installed, else a
-   Python thread pool), loopback only, alternating portal and floor
-   ``--rounds`` times so that both see the same background load, and reports
-   requests per second, p50 / p99 latency and the server processes' CPU time
-   per request (read from /proc: steadier than req/s on a shared machine, but
-   the floor's CPU is mostly PostgreSQL's, which it does not include):
+   Python thread pool), loopback only, alternating the sides ``--rounds``
+   times so that all see the same background load, and reports requests per
+   second, p50 / p99 latency and the server processes' CPU time per request
+   (read from /proc; PostgreSQL's share is not in it):
 
    * ``list``: ``/api/v1/targets/?page_size=100`` (today's stored indicators),
      and again with one connection (the service time, without queueing);
    * ``detail``: ``/api/v1/targets/{id}/?as_of=<the stored past date>``;
    * ``summary_304``: ``/api/v1/dashboard/summary/`` with the ``If-None-Match``
      ETag of a first response (the answer is a 304);
-   * ``summary`` (a full 200), and, portal only, ``list_on_the_fly`` (an as-of
-     date with no stored recompute: computed per request).
+   * ``summary`` (a full 200, rendered), and ``list_on_the_fly`` (rendered,
+     an as-of date with no stored recompute: computed per request).
 
-4. Checks the goals: summary with a matching ETag >= 1,000 req/s; p99 of the
-   target list < 50 ms; the list within 3x of the floor's throughput.
+4. Checks the goals, for the portal as deployed and for the rendered side:
+   summary with a matching ETag >= 1,000 req/s; p99 of the target list
+   < 50 ms; the list within 3x of the floor's throughput.
 5. Prints a table; ``--json`` writes every figure. Drops the database unless
-   ``--keep``.
+   ``--keep``. Exits 0 when the deployed portal meets the goals.
 
-Needs PostgreSQL, Redis, gunicorn and orjson (``pip install orjson``);
+Needs PostgreSQL, Redis, gunicorn and orjson (all in requirements.txt);
 ``wrk`` (``apt-get install wrk``) gives steadier figures than the Python load
 generator, which competes with the server for the same two cores.
 """
