@@ -54,7 +54,25 @@ SERVICE_CHECKS: dict[str, Callable[[], str | None]] = {
 }
 
 
+def _check_transactional_tests_restore_the_database(items: list[pytest.Item]) -> None:
+    """A test that commits for real must also restore what the migrations put in (`serialized_rollback`).
+
+    Without it, its teardown flushes the tables and lets `post_migrate` create
+    the content types and permissions again under new ids, and drops the
+    Editors group of the data migration; the next test that restores the
+    serialized database then fails on duplicate content types, depending on
+    the order the tests run in.
+    """
+    for item in items:
+        for marker in item.iter_markers("django_db"):
+            if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+                raise pytest.UsageError(
+                    f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True (see tests/conftest.py)"
+                )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _check_transactional_tests_restore_the_database(items)
     missing: dict[str, str | None] = {}
     for item in items:
         for marker, check in SERVICE_CHECKS.items():

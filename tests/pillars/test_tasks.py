@@ -360,7 +360,7 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_edit_saves_quickly_with_the_broker_unreachable(unreachable_broker: str, settings, caplog) -> None:  # type: ignore[no-untyped-def]
     settings.CELERY_BROKER_URL = unreachable_broker
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -393,7 +393,12 @@ def test_an_edit_saves_quickly_with_the_broker_unreachable(unreachable_broker: s
 
 def real_workers(test):  # type: ignore[no-untyped-def]
     """Marks of a test that drives real worker processes: they need PostgreSQL and Redis, and commit for real."""
-    for mark in (pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)):
+    for mark in (
+        pytest.mark.postgres,
+        pytest.mark.redis,
+        pytest.mark.slow,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    ):
         test = mark(test)
     return test
 

@@ -267,7 +267,7 @@ def test_redoc_works_offline(api: APIClient, db: None) -> None:
     assert "/api/schema/" in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_repeated_request_is_answered_from_the_stored_representation(settings, django_assert_max_num_queries):
     """The copy kept under an ETag is served without recomputing, and an edit makes it unreachable."""
     from pillars import services
