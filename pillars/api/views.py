@@ -280,7 +280,7 @@ class MilestoneViewSet(
 
     schema = ApiAutoSchema()
 
-    queryset = Milestone.objects.select_related("pillar")
+    queryset = Milestone.objects.annotate(pillar_slug=F("pillar__slug"))  # see TargetViewSet
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilterSet
     permission_classes = [IsEditorOrReadOnly]

@@ -28,6 +28,7 @@ from tests.factories import (
     EditorFactory,
     HubFactory,
     MeasurementFactory,
+    MilestoneEvidenceFactory,
     MilestoneFactory,
     PillarFactory,
     PolicyFactory,
@@ -1221,6 +1222,44 @@ def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any
     assert len(rows) == 7
     for target in rows:
         assert serializer.to_representation(target) == serializer.declared_representation(target), target.code
+
+
+def test_the_fast_milestone_rows_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
+    """MilestoneSerializer builds its rows by hand too; with evidence (a document, a source, none) and a re-baseline."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIRequestFactory
+
+    from pillars.api.serializers import MilestoneSerializer
+    from pillars.api.views import MilestoneViewSet
+    from tests.factories import SuperuserFactory
+
+    overdue = Milestone.objects.get(code="m-overdue")
+    Milestone.objects.filter(pk=overdue.pk).update(
+        published_on=dt.date(2025, 1, 1), forecast_due_date=dt.date(2025, 9, 1)
+    )
+    overdue.refresh_from_db()
+    MilestoneEvidenceFactory(milestone=overdue, document=SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit"))
+    MilestoneEvidenceFactory(milestone=overdue, date=dt.date(2025, 5, 2), source=None, kind="forecast")
+    services.milestone_rebaseline(
+        milestone=overdue,
+        due_date=dt.date(2025, 12, 31),
+        reason="The council was notified late.",
+        user=SuperuserFactory(),
+        decided_on=dt.date(2025, 7, 1),
+        source_url="https://news.example.org/council",
+        today=dt.date(2025, 7, 1),
+    )
+    rows = list(selectors.milestone_list(queryset=MilestoneViewSet.queryset.all(), as_of=AS_OF))
+    selectors.attach_milestone_indicators(rows, as_of=AS_OF)
+    selectors.attach_milestone_relations(rows)
+    request = APIRequestFactory().get("/api/v1/milestones/")
+    serializer = MilestoneSerializer(context={"request": request})
+    assert len(rows) == 5
+    for milestone in rows:
+        assert serializer.to_representation(milestone) == serializer.declared_representation(milestone), milestone.code
+    shown = serializer.to_representation(next(m for m in rows if m.code == "m-overdue"))
+    assert len(shown["evidence"]) == 2 and shown["evidence"][1]["document"].startswith("http://testserver/")
+    assert shown["rebaselines"][0]["new_due_date"] == "2025-12-31"
 
 
 @pytest.mark.parametrize("path", ["/api/v1/targets/", "/api/v1/milestones/", "/api/v1/targets/{id}/"])
