@@ -1224,6 +1224,22 @@ def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any
         assert serializer.to_representation(target) == serializer.declared_representation(target), target.code
 
 
+def test_the_fast_rollups_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
+    from pillars import indicators
+    from pillars.api.serializers import RollupSerializer
+    from policy_portal.api import JSONRenderer
+
+    rollups = list(selectors.rollups_on(as_of=AS_OF).values())
+    empty = indicators.Rollup(AS_OF, {"on_track": 0}, {"overdue": 0}, None, None, None)
+    halves = indicators.Rollup(AS_OF, {"on_track": 1, "off_track": 1}, {}, 12.5, 30, 0.5)
+    whole = indicators.Rollup(AS_OF, {"off_track": 3}, {}, 15, 40, 1)  # ints where floats are declared
+    serializer = RollupSerializer()
+    assert len(rollups) > 3
+    for rollup in [*rollups, empty, halves, whole]:
+        fast, declared = serializer.to_representation(rollup), serializer.declared_representation(rollup)
+        assert JSONRenderer().render(fast) == JSONRenderer().render(declared), rollup  # 15.0, not 15
+
+
 def test_the_fast_milestone_rows_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
     """MilestoneSerializer builds its rows by hand too; with evidence (a document, a source, none) and a re-baseline."""
     from django.core.files.uploadedfile import SimpleUploadedFile
