@@ -7,6 +7,7 @@ rules and save.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -42,9 +43,13 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _each(serializer_class: Any, items: list[Any], context: dict[str, Any]) -> list[Any]:
-    """What `serializer_class(items, many=True).data` gives, as a plain list: one child serializer and no
-    ListSerializer (the two would form a reference cycle holding the rows until the next collection)."""
+def represent_each(serializer_class: Any, items: Collection[Any], context: dict[str, Any]) -> list[Any]:
+    """What `serializer_class(items, many=True, context=context).data` gives, as a plain list.
+
+    One child serializer and no ListSerializer: the two would form a reference
+    cycle that keeps the rows alive until the garbage collector's next pass.
+    No serializer at all for no items (a page has two such lists per row).
+    """
     if not items:
         return []
     child = serializer_class(context=context)
@@ -298,7 +303,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "current_target_date": _iso(target.current_target_date),
             # Never re-baselined: the same indicators (the same dict, written twice).
             "current_baseline_indicators": shown if current is attached else current and current.as_dict(),
-            "rebaselines": _each(TargetRebaselineSerializer, rebaselines, self.context),
+            "rebaselines": represent_each(TargetRebaselineSerializer, rebaselines, self.context),
         }
 
     def declared_representation(self, target: Target) -> dict[str, Any]:
@@ -456,12 +461,12 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
             "confidence": milestone.confidence,
             "hubs": list(row.hub_slugs),
             "sources": [SourceSerializer.to_representation(None, source) for source in row.source_list],  # type: ignore[arg-type]
-            "evidence": _each(EvidenceSerializer, row.evidence_list, self.context),
+            "evidence": represent_each(EvidenceSerializer, row.evidence_list, self.context),
             "indicators": attached.as_dict() if attached is not None else None,
             "published_on": _iso(milestone.published_on),
             "current_baseline_due_date": _iso(milestone.current_baseline_due_date),
             "current_slip_days": selectors.milestone_slip_against_current_baseline(milestone),
-            "rebaselines": _each(MilestoneRebaselineSerializer, row.rebaseline_list, self.context),
+            "rebaselines": represent_each(MilestoneRebaselineSerializer, row.rebaseline_list, self.context),
         }
 
     def declared_representation(self, milestone: Milestone) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from .serializers import (
     TargetHistorySerializer,
     TargetSerializer,
     TargetWriteSerializer,
+    represent_each,
 )
 
 AS_OF = OpenApiParameter(
@@ -137,23 +138,21 @@ class _IndicatorListMixin:
         page = view.paginate_queryset(self._rows(request, view.get_queryset()))
         self.attach(page, as_of=as_of_from(request))
         self.relations(page)
-        # What `get_serializer(page, many=True).data` returns, without the ListSerializer: it and its child
-        # form a reference cycle that would keep the page alive until the garbage collector's next pass.
-        serializer = view.get_serializer()
-        return view.get_paginated_response([serializer.to_representation(item) for item in page])
+        rows = represent_each(view.get_serializer_class(), page, view.get_serializer_context())
+        return view.get_paginated_response(rows)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
         as_of = as_of_from(request)
-        # A bare existence check (404 for an unknown or malformed id), then one read of the row and its
-        # relations: `get_object()` would load every prefetched relation a first time for nothing.
+        # A bare existence check (404 for an unknown or malformed id), then one read of the row with its
+        # indicators and relations: `get_object()` would read the row a first time for nothing.
         found = get_object_or_404(view.get_queryset().model.objects.only("pk"), pk=kwargs[view.lookup_field])
         view.check_object_permissions(request, found)
         rows = type(self).list_selector(queryset=view.get_queryset().filter(pk=found.pk), as_of=as_of)
         instance = next(iter(rows))
         type(self).attach([instance], as_of=as_of)
         type(self).relations([instance])
-        return Response(view.get_serializer().to_representation(instance))  # as in `list`: no cycle
+        return Response(view.get_serializer().to_representation(instance))  # no `.data`: see `represent_each`
 
 
 @extend_schema_view(
