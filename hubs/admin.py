@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ServiceAdminMixin
+
 from .models import Hub
 
 
 @admin.register(Hub)
-class HubAdmin(SimpleHistoryAdmin):
+class HubAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
     """Coordinates are checked by `Hub.clean`, so a latitude of 95 is refused with a message."""
 
     list_display = ["name", "province", "tier", "status", "planned_launch_on", "launched_on", "confidence"]

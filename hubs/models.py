@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +49,13 @@ class Hub(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The city's name in the reader's language, when the data has it (Urdu), else its English name."""
+        if (translation.get_language() or "").split("-")[0] == "ur" and self.name_ur:
+            return self.name_ur
         return self.name
 
     def clean(self) -> None:

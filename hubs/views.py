@@ -11,21 +11,14 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 
+from core import charts
+from core.pages import as_of_from, filter_fields, page_view, render_page, valid_filters
 from incentives.models import Incentive
-from pillars import charts, selectors
+from indicators import selectors as indicator_selectors
+from indicators.display import rollup_view
 from pillars.models import Milestone, Target
-from pillars.views import (
-    as_of_from,
-    filter_fields,
-    milestones_with_indicators,
-    page_view,
-    render_page,
-    rollup_view,
-    targets_with_indicators,
-    valid_filters,
-)
+from pillars.selectors import milestones_with_indicators, targets_with_indicators
 
 from .filtersets import HubFilterSet
 from .models import Hub
@@ -64,10 +57,10 @@ def outline() -> Outline:
     )
 
 
-def hub_markers(hubs: list[Hub], *, urdu: bool) -> list[tuple[Hub, charts.MapLabel]]:
+def hub_markers(hubs: list[Hub]) -> list[tuple[Hub, charts.MapLabel]]:
     shape = outline()
     labels = charts.place_map_labels(
-        [(h.slug, h.longitude, h.latitude, (h.name_ur or h.name) if urdu else h.name) for h in hubs],
+        [(h.slug, h.longitude, h.latitude, h.localized_name) for h in hubs],
         shape.projection,
         width=shape.width,
         height=shape.height,
@@ -81,11 +74,11 @@ def hub_list(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
     filterset = valid_filters(HubFilterSet(request.GET, queryset=Hub.objects.all(), request=request))
     hubs = list(filterset.qs.order_by("tier", "name"))
-    rollups = selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
     context: dict[str, Any] = {
         "hubs": [(hub, rollup_view(rollups.get(("hub", hub.slug)))) for hub in hubs],
         "outline": outline(),
-        "markers": hub_markers(hubs, urdu=translation.get_language() == "ur"),
+        "markers": hub_markers(hubs),
         "fields": filter_fields(filterset, ("tier", "status", "province")),
     }
     return render_page(request, "pages/hub_list.html", context, as_of)
@@ -95,7 +88,7 @@ def hub_list(request: HttpRequest) -> HttpResponse:
 def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_from(request)
     hub = get_object_or_404(Hub.objects.prefetch_related("sources"), slug=slug)
-    rollups = selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
     context = {
         "hub": hub,
         "rollup": rollup_view(rollups.get(("hub", hub.slug))),
@@ -105,6 +98,6 @@ def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "incentives": list(Incentive.objects.filter(hubs=hub).order_by("name")),
         "outline": outline(),
-        "markers": hub_markers([hub], urdu=translation.get_language() == "ur"),
+        "markers": hub_markers([hub]),
     }
     return render_page(request, "pages/hub_detail.html", context, as_of)

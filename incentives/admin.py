@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ServiceAdminMixin
+
 from .models import Incentive
 
 
 @admin.register(Incentive)
-class IncentiveAdmin(SimpleHistoryAdmin):
-    """Incentives are plain records (no indicators depend on them), so the admin saves them directly."""
+class IncentiveAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Incentives are plain records (no indicators depend on them), saved by `core.records.record_save`."""
 
     list_display = ["name", "kind", "status", "pillar", "planned_launch_on", "launched_on", "budget", "confidence"]
     list_filter = ["kind", "status", "pillar", "confidence"]

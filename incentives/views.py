@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from pillars.views import as_of_from, filter_fields, page_view, paginate, render_page, valid_filters
+from core.pages import as_of_from, filter_fields, page_view, paginate, render_page, valid_filters
 
 from .filtersets import IncentiveFilterSet
 from .models import Incentive

@@ -2,10 +2,24 @@ from django.apps import AppConfig
 
 
 class PillarsConfig(AppConfig):
+    """The policy's structure and its commitments: pillars, targets, measurements, milestones, re-baselines."""
+
     name = "pillars"
     verbose_name = "Pillars, targets and milestones"
 
     def ready(self) -> None:
-        from . import signals
+        from core.signals import watch
 
-        signals.connect()
+        from . import models
+
+        watch(
+            models.Policy,
+            models.Pillar,
+            models.Risk,
+            models.Target,
+            models.TrajectoryPoint,
+            models.Measurement,
+            models.Milestone,
+            models.MilestoneEvidence,
+            models.Rebaseline,
+        )

@@ -19,19 +19,10 @@ from django.urls import NoReverseMatch, reverse
 
 from hubs.models import Hub
 from incentives.models import Incentive
+from indicators.choices import MilestoneStatus, TargetStatus
+from indicators.models import MilestoneSnapshot, RecomputeRun, TargetSnapshot
 
-from .choices import MilestoneStatus, TargetStatus
-from .models import (
-    Measurement,
-    Milestone,
-    MilestoneEvidence,
-    MilestoneSnapshot,
-    Rebaseline,
-    RecomputeRun,
-    Target,
-    TargetSnapshot,
-    TrajectoryPoint,
-)
+from .models import Measurement, Milestone, MilestoneEvidence, Rebaseline, Target, TrajectoryPoint
 
 #: The models whose every edit is listed in the admin's recent changes.
 AUDITED_MODELS: tuple[type[Model], ...] = (

@@ -1,8 +1,8 @@
 """One FilterSet per model, shared by the API viewsets and the HTML list pages (the NetBox habit).
 
 The indicator filters (`status`, `stale`) and the ordering depend on the
-as-of date, so they are applied by `selectors.target_list` /
-`selectors.milestone_list`, which know whether that date's indicators are
+as-of date, so they are applied by `indicators.selectors.target_list` /
+`milestone_list`, which know whether that date's indicators are
 stored or computed on the fly; the FilterSet declares them (validation, forms,
 the OpenAPI schema) and leaves the queryset alone for them.
 """
@@ -19,8 +19,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from hubs.models import Hub
+from indicators.choices import MilestoneStatus, TargetStatus
 
-from .choices import MilestoneStatus, TargetStatus
 from .models import Measurement, Milestone, Pillar, Target
 
 

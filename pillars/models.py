@@ -8,6 +8,7 @@ no more than double precision.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,8 +20,13 @@ from simple_history.models import HistoricalRecords
 
 from sources.choices import Basis, Confidence
 
-from .choices import EvidenceKind, MilestoneStatus, RollupScope, TargetKind, TargetStatus
+from .choices import EvidenceKind, TargetKind
 from .validation import measurement_errors, milestone_errors, target_errors
+
+if TYPE_CHECKING:
+    from hubs.models import Hub
+    from indicators.compute import MilestoneIndicators, TargetIndicators
+    from sources.models import Source
 
 
 def _reason_field() -> models.TextField[str | None, str | None]:
@@ -166,6 +172,17 @@ class Target(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
 
+    # Set by the selectors on the rows they return, never stored (absent on a plain instance):
+    #: the indicators as of the date asked for (`indicators.selectors.target_list`); None: invalid definition.
+    indicators: TargetIndicators | None
+    #: whether the figure those indicators rest on is illustrative (`pillars.selectors.mark_illustrative`).
+    illustrative: bool
+    #: prefetched relations (`pillars.selectors.target_relations`), in the order pages and the API show them.
+    hub_list: list[Hub]
+    source_list: list[Source]
+    point_list: list[TrajectoryPoint]
+    rebaseline_list: list[Rebaseline]
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("target")
@@ -203,14 +220,19 @@ class Target(models.Model):
         """+1 when the target must rise, -1 when it must fall (derived from the values)."""
         return 1 if self.target_value > self.baseline_value else -1
 
+    @property
+    def planned_points(self) -> list[TrajectoryPoint]:
+        """The interim points by date: prefetched (`point_list`) when a selector read them, else a query."""
+        if "point_list" in self.__dict__:
+            return self.point_list
+        return list(self.trajectory_points.all()) if self.pk is not None else []  # ordered by date (Meta)
+
     @cached_property
     def latest_rebaseline(self) -> Rebaseline | None:
-        """The re-baseline in force (the latest): from `rebaseline_list` when a selector attached it, else a query."""
+        """The re-baseline in force (the latest): prefetched (`rebaseline_list`) when a selector read them."""
         if self.pk is None:
             return None
-        rows = getattr(self, "rebaseline_list", None)  # selectors.attach_target_relations
-        if rows is None:
-            rows = list(self.rebaselines.all())
+        rows = self.rebaseline_list if "rebaseline_list" in self.__dict__ else list(self.rebaselines.all())
         return max(rows, key=lambda r: (r.created_at, r.pk)) if rows else None
 
     @property
@@ -337,6 +359,13 @@ class Milestone(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
 
+    # Set by the selectors on the rows they return, never stored (see Target):
+    indicators: MilestoneIndicators | None
+    hub_list: list[Hub]
+    source_list: list[Source]
+    evidence_list: list[MilestoneEvidence]
+    rebaseline_list: list[Rebaseline]
+
     class Meta:
         ordering = ["baseline_due_date", "code"]
         verbose_name = _("milestone")
@@ -372,9 +401,10 @@ class Milestone(models.Model):
 
     @property
     def current_baseline_due_date(self) -> dt.date:
-        """The due date in force: the latest re-baseline's, else the original (lists: `attach_milestone_relations`)."""
-        rows = getattr(self, "rebaseline_list", None)  # selectors.attach_milestone_relations
-        if rows is None:
+        """The due date in force: the latest re-baseline's, else the original (prefetched as `rebaseline_list`)."""
+        if "rebaseline_list" in self.__dict__:
+            rows = self.rebaseline_list
+        else:
             rows = list(self.rebaselines.all()) if self.pk is not None else []
         if not rows:
             return self.baseline_due_date
@@ -483,120 +513,3 @@ class Rebaseline(models.Model):
 
     def __str__(self) -> str:
         return f"re-baseline of {self.target_id or self.milestone_id} on {self.decided_on}"
-
-
-# --- Stored indicators --------------------------------------------------------
-
-
-class RecomputeRun(models.Model):
-    """One run of `indicators_recompute`: which date, what it covered, how long it took.
-
-    The latest finished full run tells every list which snapshots are current.
-    """
-
-    class Scope(models.TextChoices):
-        FULL = "full", _("everything")
-        ITEMS = "items", _("the items one edit touched")
-
-    as_of = models.DateField()
-    scope = models.CharField(max_length=8, choices=Scope.choices)
-    target_count = models.PositiveIntegerField(default=0)
-    milestone_count = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-finished_at"]
-        # Serves "the latest full run on or before a date".
-        indexes = [models.Index(fields=["scope", "as_of"], name="pillars_run_scope_asof")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} recompute as of {self.as_of}"
-
-
-class TargetSnapshot(models.Model):
-    """A target's indicators as of one date, written by `indicators_recompute`.
-
-    One row per (target, as_of): recomputing a date replaces its rows.
-    """
-
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots")
-    as_of = models.DateField()
-    status = models.CharField(max_length=10, choices=TargetStatus.choices)
-    progress = models.FloatField(null=True)
-    planned_progress = models.FloatField(null=True)
-    actual_value = models.FloatField(null=True)
-    evaluation_date = models.DateField(null=True)
-    earned_schedule = models.DateField(null=True)
-    slip_days = models.IntegerField(null=True)
-    spi = models.FloatField(null=True)
-    forecast_completion = models.DateField(null=True)
-    forecast_slip_days = models.IntegerField(null=True)
-    required_rate = models.FloatField(null=True)
-    required_rate_per_year = models.FloatField(null=True)
-    staleness_days = models.IntegerField(null=True)
-    stale = models.BooleanField(default=False)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["target", "as_of"]
-        constraints = [
-            # Also the index behind "history of one target" and as-of replay.
-            models.UniqueConstraint(fields=["target", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
-        ]
-        # Serves recompute's "delete this date's rows" and roll-ups of one date.
-        indexes = [models.Index(fields=["as_of", "status"], name="pillars_tsnap_asof_status")]
-
-    def __str__(self) -> str:
-        return f"{self.target_id} @ {self.as_of}: {self.status}"
-
-
-class MilestoneSnapshot(models.Model):
-    """A milestone's indicators as of one date; with the forecast of that date, it gives the trend analysis."""
-
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="snapshots")
-    as_of = models.DateField()
-    status = models.CharField(max_length=10, choices=MilestoneStatus.choices)
-    expected_date = models.DateField(null=True)
-    slip_days = models.IntegerField(null=True)
-    # What editors forecast on that date: the y-axis of the milestone trend analysis.
-    forecast_due_date = models.DateField(null=True)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["milestone", "as_of"]
-        constraints = [
-            models.UniqueConstraint(fields=["milestone", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
-        ]
-        indexes = [models.Index(fields=["as_of", "status"], name="pillars_msnap_asof_status")]
-
-    def __str__(self) -> str:
-        return f"{self.milestone_id} @ {self.as_of}: {self.status}"
-
-
-class RollupSnapshot(models.Model):
-    """Roll-up of a pillar, a hub or the whole policy as of one date, optionally for items due in a window."""
-
-    as_of = models.DateField()
-    scope = models.CharField(max_length=8, choices=RollupScope.choices)
-    # The pillar's or hub's slug; empty for the whole policy.
-    scope_key = models.CharField(max_length=80, blank=True)
-    # "all", or "YYYY-MM-DD..YYYY-MM-DD" for items due in that window.
-    window = models.CharField(max_length=24, default="all")
-    targets = models.JSONField(default=dict)
-    milestones = models.JSONField(default=dict)
-    median_slip_days = models.FloatField(null=True)
-    max_slip_days = models.IntegerField(null=True)
-    on_schedule_share = models.FloatField(null=True)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["as_of", "scope", "scope_key"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["as_of", "scope", "scope_key", "window"], name="%(app_label)s_%(class)s_one_per_scope_date"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope}:{self.scope_key or '-'} @ {self.as_of} ({self.window})"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import indicators
+from indicators import compute
 
 if TYPE_CHECKING:
     from .models import Target
@@ -56,16 +56,16 @@ def target_errors(
     if errors:
         return errors
     try:
-        indicators.validate_target_input(
-            indicators.TargetInput(
+        compute.validate_target_input(
+            compute.TargetInput(
                 baseline_date=baseline_date,
                 baseline_value=baseline_value,
                 target_date=target_date,
                 target_value=target_value,
-                trajectory=tuple(indicators.Point(d, v) for d, v in trajectory),
+                trajectory=tuple(compute.Point(d, v) for d, v in trajectory),
             )
         )
-    except indicators.InvalidTarget as exc:
+    except compute.InvalidTarget as exc:
         errors.setdefault("trajectory", []).extend(exc.messages)
     return errors
 

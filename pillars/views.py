@@ -9,288 +9,32 @@ size of the data; chart geometry comes from `pillars.charts`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 
+from core import charts
+from core.pages import as_of_from, filter_fields, page_view, paginate, pk_or_404, render_page, valid_filters
 from hubs.models import Hub
 from incentives.filtersets import IncentiveFilterSet
 from incentives.models import Incentive
-from policy_portal.api import EARLIEST_DATE, LATEST_DATE
+from indicators import compute
+from indicators import selectors as indicator_selectors
+from indicators.display import dashboard_window, rollup_view
+from indicators.models import MilestoneSnapshot, RecomputeRun, TargetSnapshot
 
-from . import charts, indicators, selectors
-from .choices import MilestoneStatus, TargetStatus
 from .filtersets import MilestoneFilterSet, TargetFilterSet
-from .models import (
-    Measurement,
-    Milestone,
-    MilestoneEvidence,
-    MilestoneSnapshot,
-    Pillar,
-    Rebaseline,
-    RecomputeRun,
-    Target,
-    TargetSnapshot,
-)
+from .models import Milestone, MilestoneEvidence, Pillar, Rebaseline, Target
+from .selectors import mark_illustrative, milestones_with_indicators, targets_with_indicators
 
-# Largest primary key a database can hold; a bigger number in an address is a 404, not an overflow.
-MAX_PK = 2**63 - 1
-PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
-TARGET_STATUS_ORDER = [s.value for s in TargetStatus]
 REBASELINES = Rebaseline.objects.select_related("source").order_by("created_at", "pk")
-MILESTONE_STATUS_ORDER = [s.value for s in MilestoneStatus]
-
-
-# --- What every page shares ----------------------------------------------------------------------
-
-
-class BadParameter(Exception):
-    """A query parameter a reader got wrong: the page answers 400 and says which and why."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = list(problems)
-
-
-@dataclass(frozen=True, slots=True)
-class AsOf:
-    """The date a page describes: `?as_of=YYYY-MM-DD`, or today in the policy's time zone."""
-
-    date: dt.date
-    today: dt.date
-    explicit: bool
-
-    @property
-    def query(self) -> str:
-        """What links append to stay on the same date ("" when it is today)."""
-        return f"?as_of={self.date.isoformat()}" if self.explicit else ""
-
-
-def as_of_from(request: HttpRequest) -> AsOf:
-    """The as-of date of a page, validated like the API's (`policy_portal.api.parse_date_param`)."""
-    today = timezone.localdate()
-    raw = request.GET.get("as_of", "")
-    if raw == "":
-        return AsOf(today, today, False)
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadParameter(
-            [_("“%(value)s” is not a date: write the as-of date as YYYY-MM-DD.") % {"value": raw[:40]}]
-        ) from None
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise BadParameter(
-            [
-                _("Choose an as-of date between %(first)s and %(last)s.")
-                % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()}
-            ]
-        )
-    return AsOf(value, today, value != today)
-
-
-def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any], as_of: AsOf, *, status: int = 200
-) -> HttpResponse:
-    context = {
-        **context,
-        # The data (titles, summaries, sources) is in English: on pages in another language it is marked
-        # as English (WCAG 3.1.2), so that screen readers switch voice and the English font applies.
-        "dl": "" if (translation.get_language() or "en").startswith("en") else mark_safe(' lang="en"'),
-        "as_of": as_of.date,
-        "today": as_of.today,
-        "as_of_explicit": as_of.explicit,
-        "aq": as_of.query,
-    }
-    return render(request, template, context, status=status)
-
-
-def bad_request_page(request: HttpRequest, problems: Sequence[str]) -> HttpResponse:
-    """The friendly 400 page, naming what was wrong in the address."""
-    return render(request, "400.html", {"problems": problems}, status=400)
-
-
-def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a reader's bad query parameter into the friendly 400 page (also with DEBUG on)."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as error:
-            return bad_request_page(request, error.problems)
-
-    return wrapped
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler400: JSON under /api/ (like handler404 and handler500), the friendly page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Bad request."}, status=400)
-    return bad_request_page(request, [])
-
-
-def valid_filters(filterset: Any) -> Any:
-    """A FilterSet bound to the query string, or the 400 page listing its errors."""
-    try:
-        valid = filterset.is_valid()
-    except OverflowError:  # SQLite cannot bind an id beyond 64 bits (`?pillar_id=1e30`)
-        raise BadParameter([_("An id in the address is out of range.")]) from None
-    if not valid:
-        problems = []
-        for name, errors in filterset.errors.items():
-            label = filterset.form.fields[name].label if name in filterset.form.fields else name
-            problems += [f"{label}: {error}" for error in errors]
-        raise BadParameter(problems)
-    return filterset
-
-
-def _ordering_labels() -> dict[str, str]:
-    """Names of the sort keys in the reader's language (the FilterSet's own labels are the field names)."""
-    return {
-        "code": _("code"),
-        "title": _("title"),
-        "target_date": _("deadline"),
-        "baseline_due_date": _("baseline due date"),
-        "forecast_due_date": _("forecast due date"),
-        "expected_date": _("expected date"),
-        "slip_days": _("slip"),
-        "status": _("status"),
-        "progress": _("progress"),
-        "spi": _("SPI"),
-        "forecast_completion": _("forecast completion"),
-    }
-
-
-def filter_fields(filterset: Any, names: Iterable[str]) -> list[Any]:
-    """The bound fields of a filter form, with checkboxes for multiple choices and date pickers for dates."""
-    form = filterset.form
-    fields = []
-    labels = _ordering_labels()
-    urdu = (translation.get_language() or "").startswith("ur")
-    for name in names:
-        field = form.fields[name]
-        if name == "ordering" and isinstance(field, forms.ChoiceField):
-            choices = []
-            current: Any = field.choices
-            for value, label in current:
-                if value == "":
-                    continue  # the field adds its own empty choice back
-                key = str(value).lstrip("-")
-                if key in labels:
-                    label = (
-                        labels[key]
-                        if not str(value).startswith("-")
-                        else _("%(field)s, descending") % {"field": labels[key]}
-                    )
-                choices.append((value, label))
-            field.choices = choices
-        if name == "stale" and isinstance(field, forms.NullBooleanField):
-            field.widget = forms.Select(choices=[("", _("any")), ("true", _("stale only")), ("false", _("not stale"))])
-        if name == "hub" and urdu:
-            field.label_from_instance = lambda hub: hub.name_ur or hub.name
-        if isinstance(field.widget, forms.SelectMultiple):
-            choices = field.choices
-            field.widget = forms.CheckboxSelectMultiple()
-            field.widget.choices = choices
-        elif isinstance(field, forms.DateField):
-            field.widget = forms.DateInput(attrs={"type": "date"})
-        fields.append(form[name])
-    return fields
-
-
-def paginate(request: HttpRequest, rows: QuerySet[Any] | list[Any], size: int = PAGE_SIZE) -> Page[Any]:
-    """One page of rows (a bad or missing `?page=` shows the first or last page, as Django does)."""
-    return Paginator(rows, size).get_page(request.GET.get("page"))
-
-
-def pk_or_404(pk: int) -> int:
-    if pk > MAX_PK:
-        raise Http404
-    return pk
-
-
-def mark_illustrative(targets: Sequence[Any]) -> None:
-    """Flag every target whose shown figure (the measurement at its evaluation date) is illustrative: one query."""
-    ids = [t.pk for t in targets]
-    flagged: set[tuple[int, dt.date]] = set()
-    if ids:
-        flagged = set(Measurement.objects.filter(target_id__in=ids, illustrative=True).values_list("target_id", "date"))
-    for target in targets:
-        result = getattr(target, "indicators", None)
-        target.illustrative = result is not None and (target.pk, result.evaluation_date) in flagged
-
-
-def targets_with_indicators(queryset: QuerySet[Target], as_of: dt.date, **filters: Any) -> list[Target]:
-    """Targets with `.indicators` and `.illustrative` as of a date (a constant number of queries)."""
-    rows = list(selectors.target_list(queryset=queryset, as_of=as_of, **filters))
-    selectors.attach_target_indicators(rows, as_of=as_of)
-    mark_illustrative(rows)
-    return rows
-
-
-def milestones_with_indicators(queryset: QuerySet[Milestone], as_of: dt.date, **filters: Any) -> list[Milestone]:
-    rows = list(selectors.milestone_list(queryset=queryset, as_of=as_of, **filters))
-    selectors.attach_milestone_indicators(rows, as_of=as_of)
-    return rows
-
-
-def dashboard_window() -> tuple[dt.date, dt.date] | None:
-    """The window of the headline (2025-2027): the first of the stored roll-up windows."""
-    windows = settings.INDICATORS_ROLLUP_WINDOWS
-    if not windows:
-        return None
-    start, end = windows[0]
-    return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-
-
-@dataclass(frozen=True, slots=True)
-class RollupView:
-    """A roll-up with what the templates need beside it: totals and the stacked status bars."""
-
-    rollup: indicators.Rollup
-    targets_total: int
-    milestones_total: int
-    considered: int
-    on_schedule: int | None
-    target_counts: list[tuple[str, int]]
-    milestone_counts: list[tuple[str, int]]
-
-
-def rollup_view(rollup: indicators.Rollup | None) -> RollupView | None:
-    if rollup is None:
-        return None
-    targets_total = sum(rollup.targets.values())
-    milestones_total = sum(rollup.milestones.values())
-    considered = (
-        targets_total
-        - rollup.targets.get(TargetStatus.NO_DATA, 0)
-        + milestones_total
-        - rollup.milestones.get(MilestoneStatus.CANCELLED, 0)
-    )
-    share = rollup.on_schedule_share
-    return RollupView(
-        rollup=rollup,
-        targets_total=targets_total,
-        milestones_total=milestones_total,
-        considered=considered,
-        on_schedule=None if share is None else round(share * considered),
-        # In the order of the status rules, whatever order the stored JSON has.
-        target_counts=[(s, rollup.targets.get(s, 0)) for s in TARGET_STATUS_ORDER if rollup.targets.get(s)],
-        milestone_counts=[(s, rollup.milestones.get(s, 0)) for s in MILESTONE_STATUS_ORDER if rollup.milestones.get(s)],
-    )
 
 
 # --- Home: the policy dashboard -------------------------------------------------------------------
@@ -346,32 +90,28 @@ def home(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
     day = as_of.date
     window = dashboard_window()
-    window_rollups = selectors.rollups_on(as_of=day, window=window)
-    all_rollups = selectors.rollups_on(as_of=day)
+    window_rollups = indicator_selectors.rollups_on(as_of=day, window=window)
+    all_rollups = indicator_selectors.rollups_on(as_of=day)
     pillars = list(Pillar.objects.order_by("number"))
 
     targets = Target.objects.select_related("pillar")
     milestones = Milestone.objects.select_related("pillar")
-    slipped_targets = list(selectors.target_list(queryset=targets, as_of=day, ordering="-slip_days")[:5])
-    slipped_milestones = list(selectors.milestone_list(queryset=milestones, as_of=day, ordering="-slip_days")[:5])
-    selectors.attach_target_indicators(slipped_targets, as_of=day)
-    selectors.attach_milestone_indicators(slipped_milestones, as_of=day)
+    slipped_targets = indicator_selectors.target_list(queryset=targets, as_of=day, ordering="-slip_days")[:5]
+    slipped_milestones = indicator_selectors.milestone_list(queryset=milestones, as_of=day, ordering="-slip_days")[:5]
     slipped: list[tuple[str, Any]] = [("target", t) for t in slipped_targets if _slip(t) > 0]
     slipped += [("milestone", m) for m in slipped_milestones if _slip(m) > 0]
     slipped.sort(key=lambda item: -item[1].indicators.slip_days)
 
-    overdue_rows = selectors.milestone_list(
-        queryset=milestones, as_of=day, status=[MilestoneStatus.OVERDUE], ordering="-slip_days"
+    overdue_rows = indicator_selectors.milestone_list(
+        queryset=milestones, as_of=day, status=[compute.MilestoneStatus.OVERDUE], ordering="-slip_days"
     )
-    overdue_total = overdue_rows.count() if isinstance(overdue_rows, QuerySet) else len(overdue_rows)
-    overdue = list(overdue_rows[:10])
-    selectors.attach_milestone_indicators(overdue, as_of=day)
-    missed_rows = selectors.target_list(
-        queryset=targets, as_of=day, status=[TargetStatus.MISSED], ordering="-slip_days"
+    overdue_total = overdue_rows.count()
+    overdue = overdue_rows[:10]
+    missed_rows = indicator_selectors.target_list(
+        queryset=targets, as_of=day, status=[compute.TargetStatus.MISSED], ordering="-slip_days"
     )
-    missed_total = missed_rows.count() if isinstance(missed_rows, QuerySet) else len(missed_rows)
-    missed = list(missed_rows[:10])
-    selectors.attach_target_indicators(missed, as_of=day)
+    missed_total = missed_rows.count()
+    missed = missed_rows[:10]
     mark_illustrative([item for kind, item in slipped if kind == "target"] + missed)
 
     runs, changes, changes_total = recent_changes(day)
@@ -400,7 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def pillar_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_from(request)
     pillar = get_object_or_404(Pillar.objects.prefetch_related("sources"), slug=slug)
-    rollups = selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
     context = {
         "pillar": pillar,
         "rollup": rollup_view(rollups.get(("pillar", pillar.slug))),
@@ -421,10 +161,9 @@ def target_index(request: HttpRequest) -> HttpResponse:
     filterset = valid_filters(
         TargetFilterSet(request.GET, queryset=Target.objects.select_related("pillar"), request=request)
     )
-    rows = selectors.target_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
+    rows = indicator_selectors.target_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
     page = paginate(request, rows)
     targets = list(page.object_list)
-    selectors.attach_target_indicators(targets, as_of=as_of.date)
     mark_illustrative(targets)
     context = {"page": page, "targets": targets, "fields": filter_fields(filterset, TARGET_FILTERS)}
     return render_page(request, "pages/target_list.html", context, as_of)
@@ -463,10 +202,9 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk_or_404(pk),
     )
-    rows = list(selectors.target_list(queryset=Target.objects.filter(pk=target.pk), as_of=day))
-    selectors.attach_target_indicators(rows, as_of=day)
-    result: indicators.TargetIndicators | None = rows[0].indicators if rows else None  # type: ignore[attr-defined]
-    target.indicators = result  # type: ignore[attr-defined]
+    rows = indicator_selectors.target_list(queryset=Target.objects.filter(pk=target.pk), as_of=day)[:]
+    result = rows[0].indicators if rows else None
+    target.indicators = result
 
     measurements = list(target.measurements.filter(date__lte=day).order_by("date"))
     later = target.measurements.filter(date__gt=day).count()
@@ -478,10 +216,10 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         measurements=[(charts.ChartPoint(m.date, m.value), m.illustrative) for m in measurements],
         as_of=day,
         spi=result.spi if result else None,
-        achieved=result is not None and result.status == indicators.TargetStatus.ACHIEVED,
+        achieved=result is not None and result.status == compute.TargetStatus.ACHIEVED,
     )
     shown = next((m for m in reversed(measurements) if result and m.date == result.evaluation_date), None)
-    target.illustrative = shown is not None and shown.illustrative  # type: ignore[attr-defined]
+    target.illustrative = shown is not None and shown.illustrative
     snapshots = list(TargetSnapshot.objects.filter(target=target, as_of__lte=day).order_by("as_of"))
     # Moved goalposts are public; the indicators stay measured against the original promise.
     rebaselines = [r for r in target.rebaselines.all() if r.decided_on <= day]
@@ -489,7 +227,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "target": target,
         "ind": result,
         "rebaselines": rebaselines,
-        "current_ind": selectors.target_indicators_against_current_baseline(target) if rebaselines else None,
+        "current_ind": indicator_selectors.target_indicators_against_current_baseline(target) if rebaselines else None,
         "chart": chart,
         "plan": chart.planned,
         "measurements": measurements,
@@ -521,7 +259,7 @@ def timeline_of(milestones: Sequence[Any], as_of: dt.date) -> charts.Timeline:
                 due=milestone.baseline_due_date,
                 expected=None if completed or result is None else result.expected_date,
                 completed=completed,
-                highlight=result is not None and result.status == indicators.MilestoneStatus.OVERDUE,
+                highlight=result is not None and result.status == compute.MilestoneStatus.OVERDUE,
             )
         )
     return charts.timeline(items, as_of=as_of, window=dashboard_window())
@@ -534,10 +272,9 @@ def milestone_index(request: HttpRequest) -> HttpResponse:
     filterset = valid_filters(
         MilestoneFilterSet(request.GET, queryset=Milestone.objects.select_related("pillar"), request=request)
     )
-    rows = selectors.milestone_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
+    rows = indicator_selectors.milestone_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
     page = paginate(request, rows, 100)
     milestones = list(page.object_list)
-    selectors.attach_milestone_indicators(milestones, as_of=as_of.date)
     context = {
         "page": page,
         "milestones": milestones,
@@ -558,8 +295,8 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk_or_404(pk),
     )
     rows = milestones_with_indicators(Milestone.objects.filter(pk=milestone.pk), day)
-    result: indicators.MilestoneIndicators | None = rows[0].indicators if rows else None  # type: ignore[attr-defined]
-    milestone.indicators = result  # type: ignore[attr-defined]
+    result = rows[0].indicators if rows else None
+    milestone.indicators = result
     snapshots = list(MilestoneSnapshot.objects.filter(milestone=milestone, as_of__lte=day).order_by("as_of"))
     points = [
         charts.TrendPoint(s.as_of, s.forecast_due_date or milestone.baseline_due_date, s.expected_date)
@@ -573,7 +310,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "milestone": milestone,
         "ind": result,
         "rebaselines": rebaselines,
-        "current_slip": selectors.milestone_slip_against_current_baseline(milestone) if rebaselines else None,
+        "current_slip": indicator_selectors.milestone_slip_against_current_baseline(milestone) if rebaselines else None,
         "snapshots": snapshots,
         "trend": charts.trend_chart(baseline_due=milestone.baseline_due_date, points=points) if points else None,
         "periods": status_periods(snapshots),
@@ -616,10 +353,8 @@ def search(request: HttpRequest) -> HttpResponse:
         milestone_qs = MilestoneFilterSet(data, queryset=Milestone.objects.select_related("pillar")).qs.order_by(
             "baseline_due_date", "code"
         )
-        targets = list(target_qs[:SEARCH_LIMIT])
-        milestones = list(milestone_qs[:SEARCH_LIMIT])
-        selectors.attach_target_indicators(targets, as_of=as_of.date)
-        selectors.attach_milestone_indicators(milestones, as_of=as_of.date)
+        targets = indicator_selectors.target_list(queryset=target_qs, as_of=as_of.date)[:SEARCH_LIMIT]
+        milestones = indicator_selectors.milestone_list(queryset=milestone_qs, as_of=as_of.date)[:SEARCH_LIMIT]
         mark_illustrative(targets)
         incentives = list(IncentiveFilterSet(data, queryset=Incentive.objects.all()).qs.order_by("name")[:SEARCH_LIMIT])
         hubs = list(

@@ -5,10 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from pillars.admin_views import recent_changes_view
+from core import views
+from pillars.admin.views import recent_changes_view
 from pillars.feeds import ChangesFeed
-
-from . import views
 
 admin.site.site_header = "National AI Policy tracker: editors"
 admin.site.site_title = "AI Policy tracker admin"
@@ -38,6 +37,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler400 = "pillars.views.bad_request"
+handler400 = "core.pages.bad_request"
 handler404 = views.page_not_found
 handler500 = views.server_error

@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ServiceAdminMixin
+
 from .models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Sources are searched by the autocomplete of every other admin, so search covers address, title and outlet."""
 
     list_display = ["title", "outlet", "published_on", "confidence_column", "url"]

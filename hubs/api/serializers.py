@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pillars.api.serializers import RollupSerializer, SourceSerializer
+from core.api.rows import FastRepresentationMixin
+from indicators.serializers import RollupInContextMixin
+from sources.serializers import SourceSerializer
 
 from ..models import Hub
 
 
-class HubSerializer(serializers.ModelSerializer[Hub]):
+class HubSerializer(RollupInContextMixin, FastRepresentationMixin, serializers.ModelSerializer[Hub]):
     """A regional hub with its place on the map and its roll-up as of `as_of`."""
 
+    rollup_scope = "hub"
     sources = SourceSerializer(many=True, read_only=True)
     rollup = serializers.SerializerMethodField()
 
@@ -35,8 +35,3 @@ class HubSerializer(serializers.ModelSerializer[Hub]):
             "sources",
             "rollup",
         ]
-
-    @extend_schema_field(RollupSerializer)
-    def get_rollup(self, hub: Hub) -> dict[str, Any] | None:
-        rollup = self.context.get("rollups", {}).get(("hub", hub.slug))
-        return RollupSerializer(rollup).data if rollup is not None else None

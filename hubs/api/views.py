@@ -5,9 +5,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from pillars import selectors
-from pillars.api.views import AS_OF, ApiAutoSchema
-from policy_portal.api import ConditionalMixin, as_of_from
+from core.api.conditional import ConditionalReadMixin
+from core.api.params import as_of_param
+from core.api.schema import AS_OF
+from indicators import selectors as indicator_selectors
 
 from ..filtersets import HubFilterSet
 from ..models import Hub
@@ -15,10 +16,8 @@ from .serializers import HubSerializer
 
 
 @extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
-class HubViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Hub]):
+class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
-
-    schema = ApiAutoSchema()
 
     queryset = Hub.objects.prefetch_related("sources").order_by("name")
     serializer_class = HubSerializer
@@ -28,5 +27,5 @@ class HubViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
-            context["rollups"] = selectors.rollups_on(as_of=as_of_from(self.request))
+            context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
         return context

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from pillars.api.serializers import SourceSerializer
+from core.api.rows import FastRepresentationMixin
+from sources.serializers import SourceSerializer
 
 from ..models import Incentive
 
 
-class IncentiveSerializer(serializers.ModelSerializer[Incentive]):
+class IncentiveSerializer(FastRepresentationMixin, serializers.ModelSerializer[Incentive]):
     """What a founder needs to know: what it offers, who runs it, who can apply, its status and sources."""
 
     pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)

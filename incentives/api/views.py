@@ -2,18 +2,15 @@ from __future__ import annotations
 
 from rest_framework import viewsets
 
-from pillars.api.views import ApiAutoSchema
-from policy_portal.api import ConditionalMixin
+from core.api.conditional import ConditionalReadMixin
 
 from ..filtersets import IncentiveFilterSet
 from ..models import Incentive
 from .serializers import IncentiveSerializer
 
 
-class IncentiveViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
+class IncentiveViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
     """Incentives for companies, researchers and students, with their sources."""
-
-    schema = ApiAutoSchema()
 
     queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name")
     serializer_class = IncentiveSerializer

@@ -1,23 +1,30 @@
 """Serializers of the JSON API (field names fixed by shared/docs/api.md; add fields, rename nothing).
 
-Reading serializers only present what selectors loaded; writing serializers
-check the shape of the input and hand it to the services, which validate the
-rules and save.
+Reading serializers present what the selectors loaded, declared once the DRF
+way and represented through `core.api.rows` (the same output, faster);
+writing serializers check the shape of the input and hand it to the
+services, which validate the rules and save.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import SlugRelated
+from core.api.rows import FastRepresentationMixin
 from hubs.models import Hub
-from sources.models import Source
+from indicators import selectors as indicator_selectors
+from indicators.serializers import (
+    MilestoneIndicatorsSerializer,
+    RollupInContextMixin,
+    RollupSerializer,
+    TargetIndicatorsSerializer,
+)
+from sources.serializers import SourceSerializer
 
-from .. import indicators, selectors
 from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Rebaseline, Target
 
 
@@ -35,106 +42,17 @@ class RejectUnknownFieldsMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
+class PointSerializer(FastRepresentationMixin, serializers.Serializer[Any]):
+    """A dated value of a target's planned curve."""
 
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def represent_each(serializer_class: Any, items: Collection[Any], context: dict[str, Any]) -> list[Any]:
-    """What `serializer_class(items, many=True, context=context).data` gives, as a plain list.
-
-    One child serializer and no ListSerializer: the two would form a reference
-    cycle that keeps the rows alive until the garbage collector's next pass.
-    No serializer at all for no items (a page has two such lists per row).
-    """
-    if not items:
-        return []
-    child = serializer_class(context=context)
-    return [child.to_representation(item) for item in items]
-
-
-class SourceSerializer(serializers.ModelSerializer[Source]):
-    confidence_mark = serializers.CharField(read_only=True)
-
-    class Meta:
-        model = Source
-        fields = ["url", "title", "outlet", "published_on", "confidence", "disputed", "confidence_mark"]
-
-    def to_representation(self, source: Source) -> dict[str, Any]:
-        # Field by field, the same as ModelSerializer's output; a list page shows hundreds of sources.
-        return {
-            "url": source.url,
-            "title": source.title,
-            "outlet": source.outlet,
-            "published_on": _iso(source.published_on),
-            "confidence": source.confidence,
-            "disputed": source.disputed,
-            "confidence_mark": source.confidence_mark,
-        }
-
-
-class RollupSerializer(serializers.Serializer[indicators.Rollup]):
-    """api.md's `rollup`: counts per status, median and maximum slip, on-schedule share, as of a date."""
-
-    as_of = serializers.DateField()
-    targets = serializers.DictField(child=serializers.IntegerField())
-    milestones = serializers.DictField(child=serializers.IntegerField())
-    median_slip_days = serializers.FloatField(allow_null=True)
-    max_slip_days = serializers.IntegerField(allow_null=True)
-    on_schedule_share = serializers.FloatField(allow_null=True)
-
-    def to_representation(self, rollup: indicators.Rollup) -> dict[str, Any]:
-        """The declared fields, built directly: a list of hubs or pillars makes one of these per row, and
-        DRF would copy the six fields for each (tests/pillars/test_api.py compares the two)."""
-        return {
-            "as_of": rollup.as_of.isoformat(),
-            "targets": {str(status): int(count) for status, count in rollup.targets.items()},
-            "milestones": {str(status): int(count) for status, count in rollup.milestones.items()},
-            "median_slip_days": _float(rollup.median_slip_days),
-            "max_slip_days": None if rollup.max_slip_days is None else int(rollup.max_slip_days),
-            "on_schedule_share": _float(rollup.on_schedule_share),
-        }
-
-    def declared_representation(self, rollup: indicators.Rollup) -> dict[str, Any]:
-        return dict(super().to_representation(rollup))
-
-
-class TargetIndicatorsSerializer(serializers.Serializer[indicators.TargetIndicators]):
-    """The indicators of shared/docs/indicators.md for one target; undefined values are null."""
-
-    as_of = serializers.DateField()
-    status = serializers.ChoiceField(choices=[s.value for s in indicators.TargetStatus])
-    progress = serializers.FloatField(allow_null=True)
-    planned_progress = serializers.FloatField(allow_null=True)
-    actual_value = serializers.FloatField(allow_null=True)
-    evaluation_date = serializers.DateField(allow_null=True)
-    earned_schedule = serializers.DateField(allow_null=True)
-    slip_days = serializers.IntegerField(allow_null=True)
-    spi = serializers.FloatField(allow_null=True)
-    forecast_completion = serializers.DateField(allow_null=True)
-    forecast_slip_days = serializers.IntegerField(allow_null=True)
-    required_rate = serializers.FloatField(allow_null=True)
-    required_rate_per_year = serializers.FloatField(allow_null=True)
-    staleness_days = serializers.IntegerField(allow_null=True)
-    stale = serializers.BooleanField()
-
-
-class MilestoneIndicatorsSerializer(serializers.Serializer[indicators.MilestoneIndicators]):
-    as_of = serializers.DateField()
-    status = serializers.ChoiceField(choices=[s.value for s in indicators.MilestoneStatus])
-    expected_date = serializers.DateField(allow_null=True)
-    slip_days = serializers.IntegerField(allow_null=True)
-
-
-class PointSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     value = serializers.FloatField()
 
 
-class PillarSerializer(serializers.ModelSerializer[Pillar]):
+class PillarSerializer(RollupInContextMixin, FastRepresentationMixin, serializers.ModelSerializer[Pillar]):
+    """One of the policy's six pillars, with its roll-up as of `as_of`."""
+
+    rollup_scope = "pillar"
     sources = SourceSerializer(many=True, read_only=True)
     rollup = serializers.SerializerMethodField()
 
@@ -142,14 +60,8 @@ class PillarSerializer(serializers.ModelSerializer[Pillar]):
         model = Pillar
         fields = ["slug", "number", "name", "summary", "description", "lead_body", "aliases", "sources", "rollup"]
 
-    @extend_schema_field(RollupSerializer)
-    def get_rollup(self, pillar: Pillar) -> dict[str, Any] | None:
-        rollups = self.context.get("rollups", {})
-        rollup = rollups.get(("pillar", pillar.slug))
-        return RollupSerializer(rollup).data if rollup is not None else None
 
-
-class TargetRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
+class TargetRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a target: the baseline and deadline in force before and after, when and why."""
 
     source = SourceSerializer(read_only=True)
@@ -173,7 +85,7 @@ class TargetRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
         ]
 
 
-class MilestoneRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
+class MilestoneRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a milestone: the due date in force before and after, when and why."""
 
     source = SourceSerializer(read_only=True)
@@ -184,22 +96,21 @@ class MilestoneRebaselineSerializer(serializers.ModelSerializer[Rebaseline]):
         fields = ["decided_on", "recorded_at", "reason", "source", "old_due_date", "new_due_date"]
 
 
-class TargetSerializer(serializers.ModelSerializer[Target]):
+class TargetSerializer(FastRepresentationMixin, serializers.ModelSerializer[Target]):
     """A target with its planned curve, sources and indicators as of the requested date.
 
     `baseline_*`, `target_*` and `indicators` keep the original promise; after a
     re-baseline, `current_*` and `current_baseline_indicators` show the one in
-    force, and `rebaselines` lists every change, oldest first.
+    force, and `rebaselines` lists every change, oldest first. The relations
+    are the lists `pillars.selectors.target_relations` prefetches.
     """
 
     pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    # hubs, sources, trajectory and rebaselines read the lists `selectors.attach_target_relations` attaches
-    # (`hub_slugs`, `source_list`, `point_list`, `rebaseline_list`).
-    hubs = serializers.SerializerMethodField()
+    hubs = SlugRelated(slug_field="slug", many=True, read_only=True, source="hub_list")
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
-    trajectory = serializers.SerializerMethodField()
+    trajectory = PointSerializer(many=True, read_only=True, source="point_list")
     direction = serializers.IntegerField(read_only=True)
-    indicators = serializers.SerializerMethodField()
+    indicators = TargetIndicatorsSerializer(read_only=True, allow_null=True)
     current_baseline_value = serializers.FloatField(read_only=True)
     current_baseline_date = serializers.DateField(read_only=True)
     current_target_value = serializers.FloatField(read_only=True)
@@ -243,72 +154,10 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
             "rebaselines",
         ]
 
-    @extend_schema_field(PointSerializer(many=True))
-    def get_trajectory(self, target: Target) -> list[dict[str, Any]]:
-        return [{"date": p.date, "value": p.value} for p in target.point_list]  # type: ignore[attr-defined]
-
-    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
-    def get_hubs(self, target: Target) -> list[str]:
-        return list(target.hub_slugs)  # type: ignore[attr-defined]
-
-    @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
-    def get_indicators(self, target: Target) -> dict[str, Any] | None:
-        result = getattr(target, "indicators", None)
-        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
-
     @extend_schema_field(TargetIndicatorsSerializer(allow_null=True))
     def get_current_baseline_indicators(self, target: Target) -> dict[str, Any] | None:
-        result = selectors.target_indicators_against_current_baseline(target)
-        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
-
-    def to_representation(self, target: Target) -> dict[str, Any]:
-        """The declared fields, built directly: DRF's field-by-field path costs most of a 100-row page.
-
-        tests/pillars/test_api.py compares this with the declared serializer's output, field by field.
-        """
-        row: Any = target
-        rebaselines = row.rebaseline_list
-        attached = getattr(target, "indicators", None)
-        shown = attached.as_dict() if attached is not None else None
-        current = selectors.target_indicators_against_current_baseline(target)
-        return {
-            "id": target.pk,
-            "code": target.code,
-            "title": target.title,
-            "kind": target.kind,
-            "pillar": row.pillar_slug,  # annotated by the viewset's queryset
-            "description": target.description,
-            "responsible_body": target.responsible_body,
-            "unit": target.unit,
-            "baseline_value": _float(target.baseline_value),
-            "baseline_date": _iso(target.baseline_date),
-            "baseline_basis": target.baseline_basis,
-            "target_value": _float(target.target_value),
-            "target_date": _iso(target.target_date),
-            "deadline_basis": target.deadline_basis,
-            "basis_note": target.basis_note,
-            "rate_per_year": _float(target.rate_per_year),
-            "direction": target.direction,
-            "trajectory": self.get_trajectory(target),
-            "reporting_interval_days": target.reporting_interval_days,
-            "confidence": target.confidence,
-            "disputed": target.disputed,
-            "hubs": self.get_hubs(target),
-            "sources": [SourceSerializer.to_representation(None, source) for source in row.source_list],  # type: ignore[arg-type]
-            "indicators": shown,
-            "published_on": _iso(target.published_on),
-            "current_baseline_value": _float(target.current_baseline_value),
-            "current_baseline_date": _iso(target.current_baseline_date),
-            "current_target_value": _float(target.current_target_value),
-            "current_target_date": _iso(target.current_target_date),
-            # Never re-baselined: the same indicators (the same dict, written twice).
-            "current_baseline_indicators": shown if current is attached else current and current.as_dict(),
-            "rebaselines": represent_each(TargetRebaselineSerializer, rebaselines, self.context),
-        }
-
-    def declared_representation(self, target: Target) -> dict[str, Any]:
-        """DRF's own rendering of the declared fields: what `to_representation` must equal."""
-        return dict(super().to_representation(target))
+        result = indicator_selectors.target_indicators_against_current_baseline(target)
+        return None if result is None else self.fields["indicators"].to_representation(result)
 
 
 class TargetWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Target]):
@@ -383,7 +232,9 @@ class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         validators: list[Any] = []
 
 
-class EvidenceSerializer(serializers.ModelSerializer[MilestoneEvidence]):
+class EvidenceSerializer(FastRepresentationMixin, serializers.ModelSerializer[MilestoneEvidence]):
+    """A dated, cited fact about a milestone's progress."""
+
     source = SourceSerializer(read_only=True)
     document = serializers.FileField(read_only=True, use_url=True)
 
@@ -392,14 +243,15 @@ class EvidenceSerializer(serializers.ModelSerializer[MilestoneEvidence]):
         fields = ["date", "kind", "summary", "source", "document"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
+class MilestoneSerializer(FastRepresentationMixin, serializers.ModelSerializer[Milestone]):
+    """A milestone with its evidence and indicators; the relations are `pillars.selectors.milestone_relations`."""
+
     pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     target = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    # The lists `selectors.attach_milestone_relations` attaches (see TargetSerializer).
-    hubs = serializers.SerializerMethodField()
+    hubs = SlugRelated(slug_field="slug", many=True, read_only=True, source="hub_list")
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")
-    indicators = serializers.SerializerMethodField()
+    indicators = MilestoneIndicatorsSerializer(read_only=True, allow_null=True)
     current_baseline_due_date = serializers.DateField(read_only=True)
     current_slip_days = serializers.SerializerMethodField(
         help_text="expected_date - current_baseline_due_date: the slip since the last re-baseline."
@@ -435,56 +287,9 @@ class MilestoneSerializer(serializers.ModelSerializer[Milestone]):
             "rebaselines",
         ]
 
-    def to_representation(self, milestone: Milestone) -> dict[str, Any]:
-        """The declared fields, built directly (see `TargetSerializer.to_representation`).
-
-        tests/pillars/test_api.py compares this with the declared serializer's output, field by field.
-        """
-        row: Any = milestone
-        attached = getattr(milestone, "indicators", None)
-        return {
-            "id": milestone.pk,
-            "code": milestone.code,
-            "title": milestone.title,
-            "pillar": row.pillar_slug,  # annotated by the viewset's queryset
-            "target": milestone.target_id,
-            "description": milestone.description,
-            "responsible_body": milestone.responsible_body,
-            "announced_on": _iso(milestone.announced_on),
-            "baseline_due_date": _iso(milestone.baseline_due_date),
-            "due_basis": milestone.due_basis,
-            "basis_note": milestone.basis_note,
-            "forecast_due_date": _iso(milestone.forecast_due_date),
-            "completed_on": _iso(milestone.completed_on),
-            "cancelled": milestone.cancelled,
-            "cancelled_on": _iso(milestone.cancelled_on),
-            "confidence": milestone.confidence,
-            "hubs": list(row.hub_slugs),
-            "sources": [SourceSerializer.to_representation(None, source) for source in row.source_list],  # type: ignore[arg-type]
-            "evidence": represent_each(EvidenceSerializer, row.evidence_list, self.context),
-            "indicators": attached.as_dict() if attached is not None else None,
-            "published_on": _iso(milestone.published_on),
-            "current_baseline_due_date": _iso(milestone.current_baseline_due_date),
-            "current_slip_days": selectors.milestone_slip_against_current_baseline(milestone),
-            "rebaselines": represent_each(MilestoneRebaselineSerializer, row.rebaseline_list, self.context),
-        }
-
-    def declared_representation(self, milestone: Milestone) -> dict[str, Any]:
-        """DRF's own rendering of the declared fields: what `to_representation` must equal."""
-        return dict(super().to_representation(milestone))
-
-    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
-    def get_hubs(self, milestone: Milestone) -> list[str]:
-        return list(milestone.hub_slugs)  # type: ignore[attr-defined]
-
-    @extend_schema_field(MilestoneIndicatorsSerializer(allow_null=True))
-    def get_indicators(self, milestone: Milestone) -> dict[str, Any] | None:
-        result = getattr(milestone, "indicators", None)
-        return result.as_dict() if result is not None else None  # same JSON, no serializer per row
-
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_current_slip_days(self, milestone: Milestone) -> int | None:
-        return selectors.milestone_slip_against_current_baseline(milestone)
+        return indicator_selectors.milestone_slip_against_current_baseline(milestone)
 
 
 class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer[Milestone]):
@@ -533,17 +338,14 @@ class MilestoneWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
         validators: list[Any] = []
 
 
-class TargetSnapshotSerializer(serializers.Serializer[Any]):
-    as_of = serializers.DateField()
-    status = serializers.CharField()
-    progress = serializers.FloatField(allow_null=True)
-    planned_progress = serializers.FloatField(allow_null=True)
-    actual_value = serializers.FloatField(allow_null=True)
-    slip_days = serializers.IntegerField(allow_null=True)
-    spi = serializers.FloatField(allow_null=True)
-    forecast_completion = serializers.DateField(allow_null=True)
-    forecast_slip_days = serializers.IntegerField(allow_null=True)
-    stale = serializers.BooleanField()
+class TargetSnapshotSerializer(TargetIndicatorsSerializer):
+    """A stored snapshot of a target's indicators (every indicator, as of its report date)."""
+
+
+class MilestoneSnapshotSerializer(MilestoneIndicatorsSerializer):
+    """A stored snapshot of a milestone's indicators, with the forecast editors had set that day."""
+
+    forecast_due_date = serializers.DateField(allow_null=True, help_text="What editors forecast on that date.")
 
 
 class HistoryMeasurementSerializer(serializers.ModelSerializer[Measurement]):
@@ -561,14 +363,6 @@ class TargetHistorySerializer(serializers.Serializer[Any]):
     planned = PointSerializer(many=True, help_text="The planned curve: baseline, interim points, deadline.")
     measurements = HistoryMeasurementSerializer(many=True)
     snapshots = TargetSnapshotSerializer(many=True)
-
-
-class MilestoneSnapshotSerializer(serializers.Serializer[Any]):
-    as_of = serializers.DateField(help_text="The report date.")
-    status = serializers.CharField()
-    forecast_due_date = serializers.DateField(allow_null=True, help_text="What editors forecast on that date.")
-    expected_date = serializers.DateField(allow_null=True)
-    slip_days = serializers.IntegerField(allow_null=True)
 
 
 class MilestoneHistorySerializer(serializers.Serializer[Any]):
@@ -602,6 +396,3 @@ class PolicySerializer(serializers.ModelSerializer[Policy]):
     class Meta:
         model = Policy
         fields = ["slug", "name", "country", "approved_on", "time_zone"]
-
-
-__all__ = ["OpenApiTypes"]

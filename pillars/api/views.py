@@ -7,13 +7,13 @@ selectors, writes go to the services.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db.models import F, QuerySet
-from drf_spectacular.openapi import AutoSchema
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
@@ -21,19 +21,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policy_portal.api import ConditionalMixin, IsEditorOrReadOnly, as_of_from, parse_date_param
+from core.api.conditional import ConditionalMixin, ConditionalReadMixin, conditional
+from core.api.params import as_of_param, date_param, validated_filters
+from core.api.permissions import IsEditorOrReadOnly
+from core.api.rows import RepresentedRows, represent
+from core.api.schema import AS_OF
+from indicators import selectors as indicator_selectors
+from indicators.models import MilestoneSnapshot, TargetSnapshot
 
 from .. import selectors, services
 from ..filtersets import MeasurementFilterSet, MilestoneFilterSet, TargetFilterSet
-from ..models import (
-    Measurement,
-    Milestone,
-    MilestoneSnapshot,
-    Pillar,
-    Policy,
-    Target,
-    TargetSnapshot,
-)
+from ..models import Measurement, Milestone, Pillar, Policy, Target
 from .serializers import (
     MeasurementSerializer,
     MilestoneHistorySerializer,
@@ -44,66 +42,14 @@ from .serializers import (
     TargetHistorySerializer,
     TargetSerializer,
     TargetWriteSerializer,
-    represent_each,
 )
 
-AS_OF = OpenApiParameter(
-    "as_of",
-    OpenApiTypes.DATE,
-    description="The indicators as they stood on this date (YYYY-MM-DD). Default: today in Asia/Karachi.",
-)
+_READS = {"list": extend_schema(parameters=[AS_OF]), "retrieve": extend_schema(parameters=[AS_OF])}
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
-    """The body of a 401, 403, 404, 415 or 429: what went wrong, in words."""
-
-    detail = serializers.CharField()
-
-
-# The body of a 400.
-VALIDATION_ERROR = {
-    "type": "object",
-    "description": "A list of messages per field or query parameter (e.g. `as_of`); `detail` for an unreadable body.",
-    "additionalProperties": {},
-}
-
-
-class ApiAutoSchema(AutoSchema):
-    """drf-spectacular's schema plus the responses api.md promises on every endpoint: 304 and the errors.
-
-    Clients (and schemathesis) can then rely on the documented status codes and bodies.
-    """
-
-    def _get_response_bodies(self, direction: Any = "response") -> Any:
-        responses = super()._get_response_bodies(direction)
-        extra: dict[str, Any] = {"400": VALIDATION_ERROR, "401": ErrorSerializer, "404": ErrorSerializer}
-        if self.method in ("GET", "HEAD"):
-            responses.setdefault("304", {"description": "Not modified: the `If-None-Match` ETag still matches."})
-        else:
-            extra |= {"403": ErrorSerializer, "415": ErrorSerializer}
-        extra["429"] = ErrorSerializer
-        for code, body in extra.items():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(body, code, direction=direction)
-        return responses
-
-
-def _validated(filterset_class: Any, request: Request, queryset: QuerySet[Any]) -> Any:
-    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
-    try:
-        valid = filterset.is_valid()
-    except OverflowError:  # SQLite cannot bind an id beyond 64 bits (`?pillar_id=1e30`); PostgreSQL finds nothing
-        raise ValidationError({"detail": ["An id is out of range."]}) from None
-    if not valid:
-        raise ValidationError(filterset.errors)
-    return filterset
-
-
-@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
-class PillarViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Pillar]):
+@extend_schema_view(**_READS)
+class PillarViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Pillar]):
     """The policy's six pillars, each with its roll-up as of `as_of`."""
-
-    schema = ApiAutoSchema()
 
     queryset = Pillar.objects.prefetch_related("sources").order_by("number")
     serializer_class = PillarSerializer
@@ -114,50 +60,51 @@ class PillarViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet[Pillar]):
         context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False):
             return context
-        context["rollups"] = selectors.rollups_on(as_of=as_of_from(self.request))
+        context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
         return context
 
 
 class _IndicatorListMixin:
-    """List and retrieve through a selector that attaches the indicators as of `as_of`."""
+    """List and retrieve through a selector that gives the indicators as of `as_of`, then the relations."""
 
-    list_selector: Any
-    attach: Any
-    relations: Any
+    list_selector: Callable[..., indicator_selectors.Listing[Any]]
+    relations: Callable[[Sequence[Any]], None]
     filterset_class: Any
 
-    def _rows(self, request: Request, queryset: QuerySet[Any]) -> Any:
+    def _listing(self, request: Request, queryset: QuerySet[Any]) -> indicator_selectors.Listing[Any]:
         if self.filterset_class.base_filters.keys().isdisjoint(request.query_params):
             # No filter asked for: nothing to validate, and no form to build (which costs more than the SQL).
-            return self.list_selector(queryset=queryset, as_of=as_of_from(request))
-        filterset = _validated(self.filterset_class, request, queryset)
-        return self.list_selector(queryset=filterset.qs, as_of=as_of_from(request), **filterset.indicator_filters)
+            return self.list_selector(queryset=queryset, as_of=as_of_param(request))
+        filterset = validated_filters(self.filterset_class, request, queryset)
+        return self.list_selector(queryset=filterset.qs, as_of=as_of_param(request), **filterset.indicator_filters)
 
+    def _rows(self, items: list[Any], request: Request) -> list[Any]:
+        """The rows of `items` as the read serializer shows them (also after a write), with their relations."""
+        view: Any = self
+        type(self).relations(items)
+        # Only the request: the view would tie the page to the serializers' reference cycles.
+        return represent(view.serializer_class, items, {"request": request})
+
+    @conditional
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
-        page = view.paginate_queryset(self._rows(request, view.get_queryset()))
-        self.attach(page, as_of=as_of_from(request))
-        self.relations(page)
-        rows = represent_each(view.get_serializer_class(), page, view.get_serializer_context())
-        return view.get_paginated_response(rows)
+        listing = self._listing(request, view.get_queryset())
+        rows = view.paginate_queryset(RepresentedRows(listing, lambda items: self._rows(items, request)))
+        return view.get_paginated_response(rows)  # type: ignore[no-any-return]
 
+    @conditional
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         view: Any = self
-        as_of = as_of_from(request)
         # A bare existence check (404 for an unknown or malformed id), then one read of the row with its
         # indicators and relations: `get_object()` would read the row a first time for nothing.
         found = get_object_or_404(view.get_queryset().model.objects.only("pk"), pk=kwargs[view.lookup_field])
         view.check_object_permissions(request, found)
-        rows = type(self).list_selector(queryset=view.get_queryset().filter(pk=found.pk), as_of=as_of)
-        instance = next(iter(rows))
-        type(self).attach([instance], as_of=as_of)
-        type(self).relations([instance])
-        return Response(view.get_serializer().to_representation(instance))  # no `.data`: see `represent_each`
+        rows = type(self).list_selector(queryset=view.get_queryset().filter(pk=found.pk), as_of=as_of_param(request))
+        return Response(self._rows(rows[:], request)[0])
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[AS_OF]),
-    retrieve=extend_schema(parameters=[AS_OF]),
+    **_READS,
     create=extend_schema(request=TargetWriteSerializer, responses={201: TargetSerializer}),
     partial_update=extend_schema(request=TargetWriteSerializer, responses={200: TargetSerializer}),
 )
@@ -170,18 +117,13 @@ class TargetViewSet(
 ):
     """Numeric targets with their planned curve and indicators; editors may create and change them."""
 
-    schema = ApiAutoSchema()
-
-    # Relations are attached to the page by `relations` (rows read as tuples), not prefetched; of the
-    # pillar only its slug is shown.
-    queryset = Target.objects.annotate(pillar_slug=F("pillar__slug"))
+    queryset = Target.objects.select_related("pillar")
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
     permission_classes = [IsEditorOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    list_selector = staticmethod(selectors.target_list)
-    attach = staticmethod(selectors.attach_target_indicators)
-    relations = staticmethod(selectors.attach_target_relations)
+    list_selector = staticmethod(indicator_selectors.target_list)
+    relations = staticmethod(selectors.prefetch_target_relations)
 
     def get_serializer_class(self) -> Any:
         return TargetWriteSerializer if self.action in ("create", "partial_update", "update") else TargetSerializer
@@ -196,10 +138,10 @@ class TargetViewSet(
             target.policy = Policy.objects.order_by("pk").first()  # type: ignore[assignment]
         points = None if trajectory is None else [(p["date"], p["value"]) for p in trajectory]
         services.target_save(target=target, trajectory=points, hubs=hubs, user=self.request.user, reason=reason)
-        saved = self.get_queryset().get(pk=target.pk)
-        selectors.attach_target_indicators([saved], as_of=as_of_from(self.request))
-        selectors.attach_target_relations([saved])
-        return Response(TargetSerializer(saved, context=self.get_serializer_context()).data)
+        rows = indicator_selectors.target_list(
+            queryset=self.get_queryset().filter(pk=target.pk), as_of=as_of_param(self.request)
+        )
+        return Response(self._rows(rows[:], self.request)[0])
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = TargetWriteSerializer(data=request.data)
@@ -216,6 +158,7 @@ class TargetViewSet(
 
     @extend_schema(responses=TargetHistorySerializer)
     @action(detail=True)
+    @conditional
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The measurements, the planned curve and the stored snapshots in date order: what a chart needs."""
         target = get_object_or_404(Target.objects.prefetch_related("trajectory_points"), pk=pk)
@@ -234,11 +177,9 @@ class TargetViewSet(
 
 
 class MeasurementViewSet(
-    ConditionalMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet[Measurement]
+    ConditionalReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet[Measurement]
 ):
     """Reported figures (cumulative); `illustrative` marks demonstration values that nobody reported."""
-
-    schema = ApiAutoSchema()
 
     queryset = Measurement.objects.order_by("target_id", "date")
     serializer_class = MeasurementSerializer
@@ -263,8 +204,7 @@ class MeasurementViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[AS_OF]),
-    retrieve=extend_schema(parameters=[AS_OF]),
+    **_READS,
     create=extend_schema(request=MilestoneWriteSerializer, responses={201: MilestoneSerializer}),
     partial_update=extend_schema(request=MilestoneWriteSerializer, responses={200: MilestoneSerializer}),
 )
@@ -277,16 +217,13 @@ class MilestoneViewSet(
 ):
     """Dated deliverables with their evidence and indicators; editors may create and change them."""
 
-    schema = ApiAutoSchema()
-
-    queryset = Milestone.objects.annotate(pillar_slug=F("pillar__slug"))  # see TargetViewSet
+    queryset = Milestone.objects.select_related("pillar")
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilterSet
     permission_classes = [IsEditorOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    list_selector = staticmethod(selectors.milestone_list)
-    attach = staticmethod(selectors.attach_milestone_indicators)
-    relations = staticmethod(selectors.attach_milestone_relations)
+    list_selector = staticmethod(indicator_selectors.milestone_list)
+    relations = staticmethod(selectors.prefetch_milestone_relations)
 
     def get_serializer_class(self) -> Any:
         return MilestoneWriteSerializer if self.action in ("create", "partial_update") else MilestoneSerializer
@@ -301,10 +238,10 @@ class MilestoneViewSet(
         services.milestone_save(
             milestone=milestone, hubs=hubs, user=self.request.user, reason=reason, evidence_url=evidence_url
         )
-        saved = self.get_queryset().get(pk=milestone.pk)
-        selectors.attach_milestone_indicators([saved], as_of=as_of_from(self.request))
-        selectors.attach_milestone_relations([saved])
-        return Response(MilestoneSerializer(saved, context=self.get_serializer_context()).data)
+        rows = indicator_selectors.milestone_list(
+            queryset=self.get_queryset().filter(pk=milestone.pk), as_of=as_of_param(self.request)
+        )
+        return Response(self._rows(rows[:], self.request)[0])
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = MilestoneWriteSerializer(data=request.data)
@@ -321,6 +258,7 @@ class MilestoneViewSet(
 
     @extend_schema(responses=MilestoneHistorySerializer)
     @action(detail=True)
+    @conditional
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The stored snapshots: the forecast due date per report date (milestone trend analysis)."""
         milestone = get_object_or_404(Milestone, pk=pk)
@@ -336,8 +274,6 @@ class MilestoneViewSet(
 class SummaryView(ConditionalMixin, APIView):
     """The policy-wide roll-up and one per pillar, as of a date, optionally for items due in a window."""
 
-    schema = ApiAutoSchema()
-
     @extend_schema(
         parameters=[
             AS_OF,
@@ -346,16 +282,17 @@ class SummaryView(ConditionalMixin, APIView):
         ],
         responses=SummarySerializer,
     )
+    @conditional
     def get(self, request: Request) -> Response:
-        as_of = as_of_from(request)
-        due_from = parse_date_param(request, "due_from")
-        due_to = parse_date_param(request, "due_to")
+        as_of = as_of_param(request)
+        due_from = date_param(request, "due_from")
+        due_to = date_param(request, "due_to")
         if due_from and due_to and due_to < due_from:
             raise ValidationError({"due_to": ["due_to comes before due_from."]})
         window = None
         if due_from or due_to:
             window = (due_from or dt.date.min, due_to or dt.date.max)
-        rollups = selectors.rollups_on(as_of=as_of, window=window)
+        rollups = indicator_selectors.rollups_on(as_of=as_of, window=window)
         policy = Policy.objects.order_by("pk").first()
         pillars = Pillar.objects.order_by("number")
         data = {

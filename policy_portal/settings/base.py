@@ -41,11 +41,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Locks out password guessing on the admin login.
     "axes",
-    # Ours: sources first, every other app cites them.
+    # Ours: the shared plumbing, then sources (every other app cites them), then the policy and its indicators.
+    "core",
     "sources",
     "hubs",
     "pillars",
     "incentives",
+    "indicators",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # Behind the production proxy the client is the right-most X-Forwarded-For address it added.
-AXES_CLIENT_IP_CALLABLE = "policy_portal.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Only staff sign in (the public pages need no account): a working day, then sign in again.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
@@ -153,18 +155,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["policy_portal.api.IsEditorOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsEditorOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "policy_portal.api.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     "DEFAULT_RENDERER_CLASSES": [
-        "policy_portal.api.JSONRenderer",
+        "core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "policy_portal.api.CSVRenderer",
+        "core.api.renderers.CSVRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["policy_portal.api.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
-    "EXCEPTION_HANDLER": "policy_portal.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -187,8 +189,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "TargetStatusEnum": "pillars.choices.TargetStatus",
-        "MilestoneStatusEnum": "pillars.choices.MilestoneStatus",
+        "TargetStatusEnum": "indicators.choices.TargetStatus",
+        "MilestoneStatusEnum": "indicators.choices.MilestoneStatus",
         "IncentiveStatusEnum": "incentives.choices.IncentiveStatus",
         "HubStatusEnum": "hubs.choices.HubStatus",
         "ConfidenceEnum": "sources.choices.Confidence",
@@ -209,7 +211,7 @@ REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "policy_portal.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -244,7 +246,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every night, shortly after midnight in Asia/Karachi: today's indicators.
     "recompute-indicators-nightly": {
-        "task": "pillars.recompute_all",
+        "task": "indicators.recompute_all",
         "schedule": crontab(hour=0, minute=30),
     },
 }

@@ -31,8 +31,9 @@ EVIDENCE_URL = "https://news.example.org/2026/naif-board-delayed"
 
 
 def test_editor_moves_a_forecast_and_the_public_page_shows_the_slip(browsing: Browsing, site: Site) -> None:
-    from pillars.models import Milestone, MilestoneSnapshot
-    from pillars.templatetags.portal import day, late
+    from core.templatetags.portal import day, late
+    from indicators.models import MilestoneSnapshot
+    from pillars.models import Milestone
     from tests.factories import EditorFactory
 
     with django_orm():

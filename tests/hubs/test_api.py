@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from pillars import services
+from indicators import services as indicator_services
 from tests.factories import (
     HubFactory,
     MeasurementFactory,
@@ -69,7 +69,7 @@ def hubs(db: None) -> dict[str, Any]:
 @pytest.fixture(params=["stored", "computed"])
 def mode(request: pytest.FixtureRequest, hubs: dict[str, Any]) -> str:
     if request.param == "stored":
-        services.indicators_recompute(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
     return str(request.param)
 
 
@@ -157,7 +157,7 @@ def test_query_count_does_not_grow_with_the_data(api: APIClient, db: None, store
             MeasurementFactory(target=target)
             MilestoneFactory(policy=policy, pillar=pillar).hubs.set([hub])
         if stored:
-            services.indicators_recompute(as_of=AS_OF)
+            indicator_services.indicators_recompute(as_of=AS_OF)
 
     def count() -> int:
         path = f"/api/v1/hubs/?as_of={AS_OF.isoformat()}"

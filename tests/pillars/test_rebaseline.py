@@ -13,7 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from pillars import selectors, services
+from indicators import selectors as indicator_selectors
+from indicators import services as indicator_services
+from pillars import services
 from pillars.models import Milestone, Rebaseline, Target
 from tests.factories import EditorFactory, MeasurementFactory, MilestoneFactory, SuperuserFactory, TargetFactory
 from tests.pillars.test_admin import url
@@ -203,7 +205,7 @@ def test_the_api_shows_both_baselines_and_every_rebaseline(superuser: User) -> N
         reason=REASON,
         user=superuser,
     )
-    services.indicators_recompute(as_of=AS_OF)
+    indicator_services.indicators_recompute(as_of=AS_OF)
 
     body = APIClient().get(f"/api/v1/targets/{target.pk}/?as_of={AS_OF}").json()
 
@@ -220,7 +222,7 @@ def test_the_api_shows_both_baselines_and_every_rebaseline(superuser: User) -> N
 
 def test_a_target_never_rebaselined_shows_its_baseline_as_current() -> None:
     target = published_target()
-    services.indicators_recompute(as_of=AS_OF)
+    indicator_services.indicators_recompute(as_of=AS_OF)
 
     body = APIClient().get(f"/api/v1/targets/{target.pk}/?as_of={AS_OF}").json()
 
@@ -262,10 +264,10 @@ def test_the_list_reads_the_rebaselines_in_constant_queries(
 def test_the_selector_matches_the_serializer(superuser: User) -> None:
     milestone = published_milestone()
     services.milestone_rebaseline(milestone=milestone, due_date=dt.date(2026, 7, 1), reason=REASON, user=superuser)
-    milestone = Milestone.objects.prefetch_related("rebaselines").get(pk=milestone.pk)
-    selectors.attach_milestone_indicators([milestone], as_of=dt.date(2026, 3, 2))
+    rows = Milestone.objects.prefetch_related("rebaselines").filter(pk=milestone.pk)
+    milestone = indicator_selectors.milestone_list(queryset=rows, as_of=dt.date(2026, 3, 2))[0]
 
-    assert selectors.milestone_slip_against_current_baseline(milestone) == -121
+    assert indicator_selectors.milestone_slip_against_current_baseline(milestone) == -121
 
 
 def test_what_the_loader_creates_is_published_and_what_an_editor_creates_is_a_draft(editor: User) -> None:

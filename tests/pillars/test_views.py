@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from hubs.models import Hub
 from incentives.choices import IncentiveKind, IncentiveStatus
 from incentives.models import Incentive
-from pillars import services
+from indicators import services as indicator_services
 from pillars.choices import TargetKind
 from pillars.models import Milestone, Pillar, Policy, Rebaseline, Target
 from tests.factories import (
@@ -122,7 +122,7 @@ class World:
         # At least two runs before any date the tests look at, so that every page has "what changed".
         self.run_dates = [AS_OF - dt.timedelta(days=10 * k) for k in range(max(len(self.targets), 2) + 1)]
         for day in sorted(self.run_dates):
-            services.indicators_recompute(as_of=day)
+            indicator_services.indicators_recompute(as_of=day)
 
 
 def build_world(count: int = 2) -> World:
@@ -267,8 +267,8 @@ def test_home_shows_the_headline_with_its_date_and_the_pillars(client: Client, w
 def test_home_lists_what_changed_between_the_last_two_recomputes(client: Client) -> None:
     target = TargetFactory()
     MeasurementFactory(target=target, date=dt.date(2025, 7, 1), value=50_000)
-    services.indicators_recompute(as_of=dt.date(2025, 6, 1))  # nothing measured yet: no data
-    services.indicators_recompute(as_of=AS_OF)  # 90 days behind: off track
+    indicator_services.indicators_recompute(as_of=dt.date(2025, 6, 1))  # nothing measured yet: no data
+    indicator_services.indicators_recompute(as_of=AS_OF)  # 90 days behind: off track
     text = html(client.get(f"/?as_of={AS_OF}"))
     changes = text.split('data-testid="changes"')[1].split("</section>")[0]
     assert target.title in changes
@@ -634,7 +634,7 @@ def test_the_as_of_form_keeps_the_filters(client: Client, world: World) -> None:
 
 
 def test_the_500_page_renders_without_a_request_context(rf: object) -> None:
-    from policy_portal.views import server_error
+    from core.views import server_error
 
     response = server_error(rf.get("/targets/"))  # type: ignore[attr-defined]
     assert response.status_code == 500

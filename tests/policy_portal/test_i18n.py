@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from pillars.templatetags.portal import day, num
+from core.templatetags.portal import day, num
 from tests.factories import MeasurementFactory, TargetFactory
 from tests.pillars.test_views import AS_OF, build_world, html, page_urls
 

@@ -34,11 +34,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from core.api.throttling import AnonymousThrottle
 from hubs.models import Hub
 from incentives.models import Incentive
-from pillars import services
+from indicators import services as indicator_services
 from pillars.models import Measurement, Milestone, Pillar, Target
-from policy_portal.api import AnonymousThrottle
 from tests.factories import (
     HubFactory,
     IncentiveFactory,
@@ -76,8 +76,8 @@ def portal_data(db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         milestone.hubs.set(hubs[:1])
         IncentiveFactory(pillar=pillars[i % 2]).hubs.set(hubs)
     TargetFactory(policy=policy, pillar=None)  # no data yet
-    services.indicators_recompute(as_of=AS_OF)
-    services.indicators_recompute(as_of=timezone.localdate())
+    indicator_services.indicators_recompute(as_of=AS_OF)
+    indicator_services.indicators_recompute(as_of=timezone.localdate())
     KNOWN.update(
         targets=list(Target.objects.values_list("pk", flat=True)),
         milestones=list(Milestone.objects.values_list("pk", flat=True)),

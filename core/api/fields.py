@@ -1,0 +1,17 @@
+"""Serializer fields every app's API shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+@extend_schema_field(serializers.SlugField())
+class SlugRelated(serializers.SlugRelatedField[Any]):
+    """A related object shown by its slug, documented as a slug in the schema.
+
+    drf-spectacular cannot follow a relation read from a prefetched list
+    (`source="hub_list"`); this tells it what the value is.
+    """

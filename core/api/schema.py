@@ -1,0 +1,50 @@
+"""What the OpenAPI schema says of every endpoint: the as-of parameter, 304 and the error answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The indicators as they stood on this date (YYYY-MM-DD). Default: today in Asia/Karachi.",
+)
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """The body of a 401, 403, 404, 415 or 429: what went wrong, in words."""
+
+    detail = serializers.CharField()
+
+
+# The body of a 400.
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "A list of messages per field or query parameter (e.g. `as_of`); `detail` for an unreadable body.",
+    "additionalProperties": {},
+}
+
+
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's schema plus the responses api.md promises on every endpoint: 304 and the errors.
+
+    Clients (and schemathesis) can then rely on the documented status codes and bodies.
+    """
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        extra: dict[str, Any] = {"400": VALIDATION_ERROR, "401": ErrorSerializer, "404": ErrorSerializer}
+        if self.method in ("GET", "HEAD"):
+            responses.setdefault("304", {"description": "Not modified: the `If-None-Match` ETag still matches."})
+        else:
+            extra |= {"403": ErrorSerializer, "415": ErrorSerializer}
+        extra["429"] = ErrorSerializer
+        for code, body in extra.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(body, code, direction=direction)
+        return responses

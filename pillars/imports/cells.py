@@ -1,0 +1,119 @@
+"""Reading one cell: text, dates, numbers, yes/no and addresses, each with a message naming its column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from core.spreadsheets import Formula, is_formula, unquote_cell
+
+TRUE_WORDS = {"yes", "y", "true", "1", "x", "ہاں", "جی ہاں"}
+FALSE_WORDS = {"no", "n", "false", "0", "", "نہیں"}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+class CellProblem(ValueError):
+    """A cell that cannot be read as its column says; the message names the column."""
+
+
+def read_text(value: Any, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Formula):
+        raise CellProblem(
+            _("%(column)s holds a formula (%(formula)s); type the value itself.")
+            % {"column": column, "formula": str(value)[:40]}
+        )
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if unquote_cell(text) != text:
+        return text[1:]  # neutralised by our own export
+    if is_formula(text):
+        raise CellProblem(
+            _("%(column)s starts with “%(char)s”, which spreadsheets run as a formula; put an apostrophe before it.")
+            % {"column": column, "char": text[0].strip() or _("a tab")}
+        )
+    return text
+
+
+def read_date(value: Any, column: str) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, Formula):
+        read_text(value, column)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CellProblem(
+            _("%(column)s “%(text)s” is not a date written YYYY-MM-DD.") % {"column": column, "text": text[:40]}
+        ) from None
+
+
+def read_number(value: Any, column: str) -> float | None:
+    if isinstance(value, bool):
+        raise CellProblem(_("%(column)s must be a number.") % {"column": column})
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        if isinstance(value, Formula):
+            read_text(value, column)
+        text = "" if value is None else str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if not text:
+            return None
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            number = float(text)  # also reads Urdu (Extended Arabic-Indic) digits
+        except ValueError:
+            raise CellProblem(
+                _("%(column)s “%(text)s” is not a number.") % {"column": column, "text": text[:40]}
+            ) from None
+    if not math.isfinite(number) or abs(number) > 1e15:
+        raise CellProblem(_("%(column)s is not a usable number.") % {"column": column})
+    return number
+
+
+def read_flag(value: Any, column: str) -> bool | None:
+    """yes/no; None when the cell is empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = read_text(value, column).lower()
+    if not text:
+        return None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellProblem(
+        _("%(column)s must be yes or no (or empty), not “%(text)s”.") % {"column": column, "text": text[:20]}
+    )
+
+
+def read_url(value: Any, column: str) -> str:
+    text = read_text(value, column)
+    if text:
+        try:
+            URLValidator(schemes=["http", "https"])(text)
+        except ValidationError:
+            raise CellProblem(
+                _("%(column)s “%(text)s” is not a web address (https://...).") % {"column": column, "text": text[:60]}
+            ) from None
+        if len(text) > 500:
+            raise CellProblem(_("%(column)s is longer than 500 characters.") % {"column": column})
+    return text

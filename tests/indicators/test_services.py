@@ -1,0 +1,259 @@
+"""The recompute service: the stored indicators, their roll-ups and replays, in a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import compute as indicators
+from indicators import selectors as indicator_selectors
+from indicators import services as indicator_services
+from indicators.models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, TargetSnapshot
+from pillars import services
+from pillars.models import Measurement, Target, TrajectoryPoint
+from tests.factories import (
+    HubFactory,
+    MeasurementFactory,
+    MilestoneFactory,
+    TargetFactory,
+    TrajectoryPointFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+WORKED_EXAMPLE_AS_OF = dt.date(2025, 7, 15)
+
+
+# --- The stored indicators -------------------------------------------------------------------
+
+
+def test_recompute_stores_the_worked_example_of_indicators_md():
+    measurement = MeasurementFactory()  # 50,000 on 2025-07-01 toward 200,000 by 2025-12-31
+    result = indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert result.targets == 1
+    snapshot = TargetSnapshot.objects.get(target=measurement.target, as_of=WORKED_EXAMPLE_AS_OF)
+    assert snapshot.status == "off_track"
+    assert snapshot.progress == pytest.approx(0.25)
+    assert snapshot.planned_progress == pytest.approx(0.4973, abs=1e-4)
+    assert snapshot.earned_schedule == dt.date(2025, 4, 2)
+    assert snapshot.slip_days == 90
+    assert snapshot.spi == pytest.approx(91 / 181)
+    assert abs((snapshot.forecast_completion - dt.date(2026, 12, 26)).days) <= 1
+    assert snapshot.forecast_slip_days == 360
+    assert snapshot.required_rate == pytest.approx(150_000 / 183)
+    assert snapshot.required_rate_per_year == pytest.approx(150_000 / 183 * 365.25)
+    assert snapshot.staleness_days == 14
+    assert snapshot.stale is False
+
+
+def test_recompute_stores_milestones_with_their_forecast_for_trend_analysis():
+    milestone = MilestoneFactory(forecast_due_date=dt.date(2026, 6, 30))
+    indicator_services.indicators_recompute(as_of=dt.date(2025, 12, 6))
+    snapshot = MilestoneSnapshot.objects.get(milestone=milestone)
+    assert (snapshot.status, snapshot.expected_date, snapshot.slip_days, snapshot.forecast_due_date) == (
+        "at_risk",
+        dt.date(2026, 6, 30),
+        150,
+        dt.date(2026, 6, 30),
+    )
+
+
+def _stored() -> tuple[list, list, list]:
+    return (
+        list(TargetSnapshot.objects.values_list("target_id", "as_of", "status", "slip_days")),
+        list(MilestoneSnapshot.objects.values_list("milestone_id", "as_of", "status", "slip_days")),
+        list(
+            RollupSnapshot.objects.order_by("scope", "scope_key", "window").values_list(
+                "scope", "scope_key", "window", "targets", "milestones"
+            )
+        ),
+    )
+
+
+def test_recomputing_the_same_date_replaces_and_never_duplicates():
+    MeasurementFactory()
+    MilestoneFactory()
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    first = _stored()
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert _stored() == first
+    assert TargetSnapshot.objects.count() == 1
+    assert MilestoneSnapshot.objects.count() == 1
+
+
+def test_replaying_a_past_date_ignores_later_measurements_and_completions():
+    target = TargetFactory()
+    MeasurementFactory(target=target, date=dt.date(2025, 7, 1), value=50_000)
+    MeasurementFactory(target=target, date=dt.date(2025, 10, 1), value=190_000)
+    milestone = MilestoneFactory(completed_on=dt.date(2026, 3, 1))
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert TargetSnapshot.objects.get(target=target).slip_days == 90
+    snapshot = MilestoneSnapshot.objects.get(milestone=milestone)
+    assert snapshot.status == "on_track"
+
+
+def test_stored_snapshot_equals_the_pure_computation():
+    """Replaying a date from the stored snapshot gives exactly what the pure module computes."""
+    target = TargetFactory()
+    TrajectoryPointFactory(target=target, date=dt.date(2025, 6, 30), value=80_000)
+    MeasurementFactory(target=target, date=dt.date(2025, 9, 1), value=120_000)
+    as_of = dt.date(2025, 9, 20)
+    indicator_services.indicators_recompute(as_of=as_of)
+    stored = indicator_selectors.target_indicators_on(as_of=as_of)[target.pk]
+    computed = indicators.compute_target(
+        indicators.TargetInput(
+            baseline_date=target.baseline_date,
+            baseline_value=target.baseline_value,
+            target_date=target.target_date,
+            target_value=target.target_value,
+            trajectory=(indicators.Point(dt.date(2025, 6, 30), 80_000),),
+            measurements=(indicators.Point(dt.date(2025, 9, 1), 120_000),),
+        ),
+        as_of,
+    )
+    assert stored == computed
+
+
+def test_rollups_are_stored_for_the_policy_each_pillar_each_hub_and_the_window():
+    hub = HubFactory(slug="lahore")
+    late = MeasurementFactory()  # off track
+    late.target.hubs.add(hub)
+    on_time = MilestoneFactory(pillar=late.target.pillar, baseline_due_date=dt.date(2025, 12, 31))
+    MilestoneFactory(pillar=late.target.pillar, baseline_due_date=dt.date(2029, 1, 1))  # outside 2025-2027
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+
+    policy = RollupSnapshot.objects.get(scope="policy", window="all")
+    assert policy.targets["off_track"] == 1
+    assert policy.milestones["on_track"] == 2
+    assert policy.on_schedule_share == pytest.approx(2 / 3)
+    assert policy.max_slip_days == 90
+
+    windowed = RollupSnapshot.objects.get(scope="policy", window="2025-01-01..2027-12-31")
+    assert sum(windowed.milestones.values()) == 1
+    pillar = RollupSnapshot.objects.get(scope="pillar", scope_key=on_time.pillar.slug, window="all")
+    assert sum(pillar.targets.values()) == 1
+    lahore = RollupSnapshot.objects.get(scope="hub", scope_key="lahore", window="all")
+    assert lahore.targets["off_track"] == 1
+    assert sum(lahore.milestones.values()) == 0
+
+
+def test_a_full_run_is_recorded():
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert indicator_selectors.latest_full_run_date() == WORKED_EXAMPLE_AS_OF
+    assert indicator_selectors.full_run_exists(as_of=WORKED_EXAMPLE_AS_OF)
+    assert not indicator_selectors.full_run_exists(as_of=dt.date(2025, 7, 16))
+
+
+def test_recomputing_items_falls_back_to_a_full_run_when_the_date_has_none():
+    MeasurementFactory()
+    milestone = MilestoneFactory()
+    indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, milestone_ids=[milestone.pk])
+    assert TargetSnapshot.objects.filter(as_of=WORKED_EXAMPLE_AS_OF).count() == 1
+    assert RecomputeRun.objects.get().scope == "full"
+
+    indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, milestone_ids=[milestone.pk])
+    assert list(RecomputeRun.objects.order_by("pk").values_list("scope", flat=True)) == ["full", "items"]
+    assert TargetSnapshot.objects.count() == 1
+    assert MilestoneSnapshot.objects.count() == 1
+
+
+def test_an_edited_item_is_recomputed_and_the_rollups_follow():
+    measurement = MeasurementFactory()
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert RollupSnapshot.objects.get(scope="policy", window="all").targets["off_track"] == 1
+
+    measurement.value = 99_450.5  # exactly on the planned curve
+    services.measurement_save(measurement=measurement)
+    indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, target_ids=[measurement.target_id])
+    snapshot = TargetSnapshot.objects.get(target=measurement.target)
+    assert (snapshot.status, snapshot.slip_days) == ("on_track", 0)
+    assert RollupSnapshot.objects.get(scope="policy", window="all").targets["on_track"] == 1
+
+
+def test_an_invalid_target_in_the_database_does_not_stop_the_others():
+    good = MeasurementFactory()
+    bad = TargetFactory()
+    TrajectoryPoint.objects.create(target=bad, date=dt.date(2025, 3, 1), value=150_000)
+    TrajectoryPoint.objects.create(target=bad, date=dt.date(2025, 6, 1), value=100_000)  # goes backwards
+    result = indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert result.invalid_targets == (bad.pk,)
+    assert TargetSnapshot.objects.filter(target=good.target).exists()
+    assert not TargetSnapshot.objects.filter(target=bad).exists()
+
+
+def _build(size: int) -> None:
+    hubs = [HubFactory() for _ in range(2)]
+    for index in range(size):
+        target = TargetFactory()
+        target.hubs.set(hubs)
+        TrajectoryPointFactory(target=target, date=dt.date(2025, 6, 1), value=90_000)
+        MeasurementFactory(target=target, date=dt.date(2025, 5, 1), value=10_000 * index)
+        MeasurementFactory(target=target, date=dt.date(2025, 7, 1), value=10_000 * index + 5)
+        milestone = MilestoneFactory(pillar=target.pillar, forecast_due_date=dt.date(2026, 3, 1))
+        milestone.hubs.set(hubs)
+
+
+def _recompute_queries() -> int:
+    with CaptureQueriesContext(connection) as queries:
+        indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    return len(queries)
+
+
+def test_a_full_recompute_runs_a_constant_number_of_queries():
+    _build(3)
+    small = _recompute_queries()
+    _build(12)
+    large = _recompute_queries()
+    assert TargetSnapshot.objects.count() == 15
+    assert small == large
+
+
+def test_an_item_recompute_runs_a_constant_number_of_queries():
+    _build(3)
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    ids = list(Target.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as small:
+        indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, target_ids=ids[:1])
+    with CaptureQueriesContext(connection) as large:
+        indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, target_ids=ids)
+    assert len(small) == len(large)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=250_000), min_size=1, max_size=5),
+    offsets=st.lists(st.integers(min_value=0, max_value=500), min_size=5, max_size=5, unique=True),
+    as_of_offset=st.integers(min_value=-10, max_value=600),
+)
+def test_replaying_any_date_gives_the_stored_snapshot(values, offsets, as_of_offset):
+    """Property: whatever the measurements, the stored snapshot of a date is the pure result for that date."""
+    target = TargetFactory()
+    points = []
+    for value, offset in zip(sorted(values), offsets, strict=False):
+        day = target.baseline_date + dt.timedelta(days=offset)
+        MeasurementFactory(target=target, date=day, value=value)
+        points.append(indicators.Point(day, float(value)))
+    as_of = target.baseline_date + dt.timedelta(days=as_of_offset)
+    try:
+        indicator_services.indicators_recompute(as_of=as_of)
+        stored = indicator_selectors.target_indicators_on(as_of=as_of)[target.pk]
+        expected = indicators.compute_target(
+            indicators.TargetInput(
+                baseline_date=target.baseline_date,
+                baseline_value=target.baseline_value,
+                target_date=target.target_date,
+                target_value=target.target_value,
+                measurements=tuple(points),
+            ),
+            as_of,
+        )
+        assert stored == expected
+    finally:
+        TargetSnapshot.objects.all().delete()
+        Measurement.objects.all().delete()
+        Target.objects.all().delete()
