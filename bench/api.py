@@ -77,6 +77,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from indicators.compute import ROLLUP_FIELDS, TARGET_INDICATOR_FIELDS  # noqa: E402  (pure: no Django needed)
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_api"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 STORED_AS_OF = dt.date(2026, 9, 30)
@@ -102,12 +105,10 @@ SELECT t.id, t.code, t.title, t.kind, p.slug, t.description, t.responsible_body,
                  FROM pillars_target_sources ts JOIN sources_source so ON so.id = ts.source_id
                  WHERE ts.target_id = t.id), '[]'),
        EXISTS (SELECT 1 FROM pillars_rebaseline r WHERE r.target_id = t.id),
-       s.status, s.progress, s.planned_progress, s.actual_value, s.evaluation_date, s.earned_schedule,
-       s.slip_days, s.spi, s.forecast_completion, s.forecast_slip_days, s.required_rate,
-       s.required_rate_per_year, s.staleness_days, s.stale
+       {indicators}
 FROM pillars_target t
 LEFT JOIN pillars_pillar p ON p.id = t.pillar_id
-LEFT JOIN pillars_targetsnapshot s ON s.target_id = t.id AND s.as_of = %(as_of)s
+LEFT JOIN indicators_targetsnapshot s ON s.target_id = t.id AND s.as_of = %(as_of)s
 {where}
 ORDER BY t.code
 LIMIT %(limit)s
@@ -137,25 +138,11 @@ _COLUMNS = (
     "hubs",
     "sources",
 )
-_INDICATORS = (
-    "status",
-    "progress",
-    "planned_progress",
-    "actual_value",
-    "evaluation_date",
-    "earned_schedule",
-    "slip_days",
-    "spi",
-    "forecast_completion",
-    "forecast_slip_days",
-    "required_rate",
-    "required_rate_per_year",
-    "staleness_days",
-    "stale",
-)
+# The indicators as the pure module names them (all but the as-of date, which the floor adds itself).
+_INDICATORS = TARGET_INDICATOR_FIELDS[1:]
 _ROLLUP_SQL = """
-SELECT scope, scope_key, targets, milestones, median_slip_days, max_slip_days, on_schedule_share
-FROM pillars_rollupsnapshot WHERE as_of = %s AND "window" = 'all' AND scope IN ('policy', 'pillar')
+SELECT scope, scope_key, {columns}
+FROM indicators_rollupsnapshot WHERE as_of = %s AND "window" = 'all' AND scope IN ('policy', 'pillar')
 ORDER BY scope, scope_key
 """
 _floor_state: dict[str, Any] = {}
@@ -180,7 +167,8 @@ def _floor_target_rows(as_of: dt.date, *, limit: int, target_id: int | None = No
     """
     where = "WHERE t.id = %(id)s" if target_id is not None else ""
     with _floor_connection().cursor() as cursor:
-        cursor.execute(_LIST_SQL.format(where=where), {"as_of": as_of, "limit": limit, "id": target_id})
+        sql = _LIST_SQL.format(where=where, indicators=", ".join(f"s.{name}" for name in _INDICATORS))
+        cursor.execute(sql, {"as_of": as_of, "limit": limit, "id": target_id})
         rows = cursor.fetchall()
     width = len(_COLUMNS)
     out = []
@@ -234,7 +222,8 @@ def floor_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
             status, headers = "304 Not Modified", [("ETag", etag)]
         else:
             with _floor_connection().cursor() as cursor:
-                cursor.execute(_ROLLUP_SQL, [as_of])
+                columns = ", ".join(name for name in ROLLUP_FIELDS if name != "as_of")
+                cursor.execute(_ROLLUP_SQL.format(columns=columns), [as_of])
                 rollups = cursor.fetchall()
             body = orjson.dumps({"as_of": as_of, "rollups": rollups})
             headers.append(("ETag", etag))
@@ -266,7 +255,7 @@ def prepare(url: str, *, targets: int, measurements: int, seed: int, reuse: bool
     recompute.setup_django(url)
     from django.core.management import call_command
 
-    from pillars import services
+    from indicators import services
     from pillars.models import Target
 
     info: dict[str, Any] = {}

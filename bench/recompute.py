@@ -17,11 +17,11 @@ What it does, in order:
 4. Runs, alternately and ``--repeat`` times each, in a fresh subprocess per
    run (so every RSS peak is independent):
 
-   * ``service``: ``pillars.services.indicators_recompute(as_of=...)``, the
+   * ``service``: ``indicators.services.indicators_recompute(as_of=...)``, the
      full recompute with its roll-ups, exactly as the nightly task runs it;
    * ``floor``: the same work written by hand: the same inputs read with one
      plain SQL query per table through a raw psycopg2 cursor, computed with the
-     pure module ``pillars.indicators``, and written with one COPY per snapshot
+     pure module ``indicators.compute``, and written with one COPY per snapshot
      table (targets, milestones, roll-ups).
 
    Before every run the snapshot tables are emptied and a CHECKPOINT is taken
@@ -71,11 +71,20 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 DEFAULT_AS_OF = dt.date(2026, 9, 30)
 
 SNAPSHOT_TABLES = (
-    "pillars_targetsnapshot",
-    "pillars_milestonesnapshot",
-    "pillars_rollupsnapshot",
-    "pillars_recomputerun",
+    "indicators_targetsnapshot",
+    "indicators_milestonesnapshot",
+    "indicators_rollupsnapshot",
+    "indicators_recomputerun",
 )
+
+
+def _indicator_fields() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The indicator names (targets, milestones, roll-ups) as the pure module declares them, in its order."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from indicators import compute
+
+    return compute.TARGET_INDICATOR_FIELDS, compute.MILESTONE_INDICATOR_FIELDS, compute.ROLLUP_FIELDS
 
 
 # --- Small helpers -----------------------------------------------------------------
@@ -370,18 +379,17 @@ def reset_snapshots(url: str) -> None:
 
 def snapshot_checksums(url: str) -> dict[str, Any]:
     """What a run stored, without the `computed_at` stamps: the service and the floor must agree exactly."""
+    target_fields, milestone_fields, rollup_fields = _indicator_fields()
+    rollup_columns = ", ".join(name for name in rollup_fields if name != "as_of")
     queries = {
-        "targets": "SELECT count(*), md5(string_agg((target_id, as_of, status, progress, planned_progress,"
-        " actual_value, evaluation_date, earned_schedule, slip_days, spi, forecast_completion, forecast_slip_days,"
-        " required_rate, required_rate_per_year, staleness_days, stale)::text, E'\\n' ORDER BY target_id))"
-        " FROM pillars_targetsnapshot",
-        "milestones": "SELECT count(*), md5(string_agg((milestone_id, as_of, status, expected_date, slip_days,"
-        " forecast_due_date)::text, E'\\n' ORDER BY milestone_id)) FROM pillars_milestonesnapshot",
-        "rollups": 'SELECT count(*), md5(string_agg((as_of, scope, scope_key, "window", targets, milestones,'
-        " median_slip_days, max_slip_days, on_schedule_share)::text, E'\\n' ORDER BY scope, scope_key, \"window\"))"
-        " FROM pillars_rollupsnapshot",
+        "targets": f"SELECT count(*), md5(string_agg((target_id, {', '.join(target_fields)})::text, E'\\n'"
+        " ORDER BY target_id)) FROM indicators_targetsnapshot",
+        "milestones": f"SELECT count(*), md5(string_agg((milestone_id, {', '.join(milestone_fields)},"
+        " forecast_due_date)::text, E'\\n' ORDER BY milestone_id)) FROM indicators_milestonesnapshot",
+        "rollups": f'SELECT count(*), md5(string_agg((as_of, scope, scope_key, "window", {rollup_columns})::text,'
+        " E'\\n' ORDER BY scope, scope_key, \"window\")) FROM indicators_rollupsnapshot",
         "runs": "SELECT count(*), md5(string_agg((as_of, scope, target_count, milestone_count)::text, ','))"
-        " FROM pillars_recomputerun",
+        " FROM indicators_recomputerun",
     }
     out: dict[str, Any] = {}
     conn = _connect(url)
@@ -389,9 +397,9 @@ def snapshot_checksums(url: str) -> dict[str, Any]:
         for name, sql in queries.items():
             cursor.execute(sql)
             out[name] = list(cursor.fetchone())
-        cursor.execute("SELECT status, count(*) FROM pillars_targetsnapshot GROUP BY status ORDER BY status")
+        cursor.execute("SELECT status, count(*) FROM indicators_targetsnapshot GROUP BY status ORDER BY status")
         out["target_statuses"] = dict(cursor.fetchall())
-        cursor.execute("SELECT status, count(*) FROM pillars_milestonesnapshot GROUP BY status ORDER BY status")
+        cursor.execute("SELECT status, count(*) FROM indicators_milestonesnapshot GROUP BY status ORDER BY status")
         out["milestone_statuses"] = dict(cursor.fetchall())
     conn.close()
     return out
@@ -435,7 +443,7 @@ def run_service(url: str, as_of: dt.date) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from pillars import services
+    from indicators import services
 
     counter = _Counter()
     counter.install()
@@ -467,8 +475,10 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
     """The same recompute written by hand: one plain query per table, the pure module, one COPY per table."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from pillars import indicators
+    from indicators import compute as indicators
 
+    target_fields, milestone_fields, rollup_fields = _indicator_fields()
+    rollup_values = [name for name in rollup_fields if name != "as_of"]
     conn = _connect(url)
     conn.cursor().execute("SELECT 1")
     conn.rollback()
@@ -507,8 +517,8 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
             phases[name] = round(now - mark, 3)
             mark = now
 
-        execute("DELETE FROM pillars_targetsnapshot WHERE as_of = %s", [as_of])
-        execute("DELETE FROM pillars_milestonesnapshot WHERE as_of = %s", [as_of])
+        execute("DELETE FROM indicators_targetsnapshot WHERE as_of = %s", [as_of])
+        execute("DELETE FROM indicators_milestonesnapshot WHERE as_of = %s", [as_of])
 
         points: dict[int, list[Any]] = defaultdict(list)
         execute("SELECT target_id, date, value FROM pillars_trajectorypoint")
@@ -534,11 +544,16 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
         for pk, t0, v0, deadline, goal, interval, pillar in cursor:
             target_due[pk] = (pillar, deadline)
             try:
-                target_results[pk] = compute_target(
-                    TargetInput(t0, v0, deadline, goal, tuple(points.get(pk, ())), latest.get(pk, ()), interval),
-                    as_of,
-                    thresholds,
+                target = TargetInput(
+                    baseline_date=t0,
+                    baseline_value=v0,
+                    target_date=deadline,
+                    target_value=goal,
+                    trajectory=tuple(points.get(pk, ())),
+                    measurements=latest.get(pk, ()),
+                    reporting_interval_days=interval,
                 )
+                target_results[pk] = compute_target(target, as_of, thresholds)
             except indicators.InvalidTarget:
                 invalid += 1
 
@@ -553,10 +568,13 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
         for pk, due, forecast, completed, cancelled, cancelled_on, pillar in cursor:
             milestone_due[pk] = (pillar, due)
             forecasts[pk] = forecast
-            milestone_results[pk] = compute_milestone(
-                MilestoneInput(due, forecast, completed, cancelled and (cancelled_on is None or cancelled_on <= as_of)),
-                as_of,
+            milestone = MilestoneInput(
+                baseline_due_date=due,
+                forecast_due_date=forecast,
+                completed_on=completed,
+                cancelled=cancelled and (cancelled_on is None or cancelled_on <= as_of),
             )
+            milestone_results[pk] = compute_milestone(milestone, as_of)
 
         phase("read_and_compute")
 
@@ -573,30 +591,16 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
 
         lines = []
         for pk, r in target_results.items():
-            lines.append(
-                f"{pk}\t{day}\t{r.status.value}\t{text(r.progress)}\t{text(r.planned_progress)}\t"
-                f"{text(r.actual_value)}\t{text(r.evaluation_date)}\t{text(r.earned_schedule)}\t"
-                f"{text(r.slip_days)}\t{text(r.spi)}\t{text(r.forecast_completion)}\t{text(r.forecast_slip_days)}\t"
-                f"{text(r.required_rate)}\t{text(r.required_rate_per_year)}\t{text(r.staleness_days)}\t"
-                f"{text(r.stale)}\t{stamp}\n"
-            )
+            values = "\t".join(text(getattr(r, name)) for name in target_fields)
+            lines.append(f"{pk}\t{values}\t{stamp}\n")
+        copy("indicators_targetsnapshot", ("target_id", *target_fields, "computed_at"), "".join(lines))
+        lines = []
+        for pk, r in milestone_results.items():
+            values = "\t".join(text(getattr(r, name)) for name in milestone_fields)
+            lines.append(f"{pk}\t{values}\t{text(forecasts[pk])}\t{stamp}\n")
         copy(
-            "pillars_targetsnapshot",
-            (
-                "target_id", "as_of", "status", "progress", "planned_progress", "actual_value", "evaluation_date",
-                "earned_schedule", "slip_days", "spi", "forecast_completion", "forecast_slip_days", "required_rate",
-                "required_rate_per_year", "staleness_days", "stale", "computed_at",
-            ),
-            "".join(lines),
-        )  # fmt: skip
-        lines = [
-            f"{pk}\t{day}\t{r.status.value}\t{text(r.expected_date)}\t{text(r.slip_days)}\t"
-            f"{text(forecasts[pk])}\t{stamp}\n"
-            for pk, r in milestone_results.items()
-        ]
-        copy(
-            "pillars_milestonesnapshot",
-            ("milestone_id", "as_of", "status", "expected_date", "slip_days", "forecast_due_date", "computed_at"),
+            "indicators_milestonesnapshot",
+            ("milestone_id", *milestone_fields, "forecast_due_date", "computed_at"),
             "".join(lines),
         )
         del lines
@@ -647,22 +651,18 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
         rows = []
         for (name, place, key), (target_list, milestone_list) in groups.items():
             rollup = indicators.compute_rollup(target_list, milestone_list, as_of)
-            rows.append(
-                f"{day}\t{name}\t{place}\t{key}\t{json.dumps(rollup.targets)}\t{json.dumps(rollup.milestones)}\t"
-                f"{text(rollup.median_slip_days)}\t{text(rollup.max_slip_days)}\t{text(rollup.on_schedule_share)}\t"
-                f"{stamp}\n"
+            values = "\t".join(
+                json.dumps(v) if isinstance(v := getattr(rollup, column), dict) else text(v) for column in rollup_values
             )
-        execute("DELETE FROM pillars_rollupsnapshot WHERE as_of = %s", [as_of])
+            rows.append(f"{day}\t{name}\t{place}\t{key}\t{values}\t{stamp}\n")
+        execute("DELETE FROM indicators_rollupsnapshot WHERE as_of = %s", [as_of])
         copy(
-            "pillars_rollupsnapshot",
-            (
-                "as_of", "scope", "scope_key", '"window"', "targets", "milestones", "median_slip_days",
-                "max_slip_days", "on_schedule_share", "computed_at",
-            ),
+            "indicators_rollupsnapshot",
+            ("as_of", "scope", "scope_key", '"window"', *rollup_values, "computed_at"),
             "".join(rows),
-        )  # fmt: skip
+        )
         execute(
-            "INSERT INTO pillars_recomputerun (as_of, scope, target_count, milestone_count, started_at, finished_at)"
+            "INSERT INTO indicators_recomputerun (as_of, scope, target_count, milestone_count, started_at, finished_at)"
             " VALUES (%s, 'full', %s, %s, %s, %s)",
             [as_of, len(target_results), len(milestone_results), started, dt.datetime.now(dt.UTC)],
         )

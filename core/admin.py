@@ -4,19 +4,42 @@ Django's admin saves a model, then its many-to-many links and inlines, each
 on its own. `ServiceAdminMixin` hands the whole posted record to one service
 call instead (`save_service`, by default `core.records.record_save`), so the
 admin gets the validation, the history's who and why and the after-commit
-work that every other way in gets.
+work that every other way in gets. `ReadOnlyAdminMixin` is for what only the
+portal itself writes (the stored indicators, the re-baselining record).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from .records import record_delete, record_save
+
+if TYPE_CHECKING:
+    # django-simple-history ships no types: its admin is checked as the ModelAdmin it extends.
+    HistoryAdmin = admin.ModelAdmin
+else:
+    from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
+
+__all__ = ["HistoryAdmin", "ReadOnlyAdminMixin", "ServiceAdminMixin"]
+
+
+class ReadOnlyAdminMixin:
+    """Anyone with the view permission may look; nobody may add, change or delete here."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ServiceAdminMixin:
@@ -25,10 +48,10 @@ class ServiceAdminMixin:
     save_service: Callable[..., Any] = staticmethod(record_save)
     delete_service: Callable[..., Any] = staticmethod(record_delete)
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm[Any], change: bool) -> None:
         """Deferred to `save_related`, where the service writes the record with its links."""
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list[Any], change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: forms.ModelForm[Any], formsets: list[Any], change: bool) -> None:
         instance = form.instance
         m2m = {
             field.name: form.cleaned_data[field.name]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+if TYPE_CHECKING:
+    from redis.client import Redis
+    from redis.commands.core import Script
+    from redis.connection import ConnectionPool
 
 # INCRBY only if the key exists, in one atomic round trip.
 _INCR_EXISTING = """
@@ -30,10 +35,16 @@ class PooledClientRedisCacheClient(RedisCacheClient):
       would then create it again without its expiry).
     """
 
+    if TYPE_CHECKING:
+        # Django's own, private (so not in the stubs): the redis-py client class, and a server's connection pool.
+        _client: type[Redis]
+
+        def _get_connection_pool(self, write: bool) -> ConnectionPool: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[Any, Any] = {}
-        self._scripts: dict[Any, Any] = {}
+        self._clients: dict[ConnectionPool, Redis] = {}
+        self._scripts: dict[Redis, Script] = {}
 
     def incr(self, key: Any, delta: int) -> Any:
         client = self.get_client(key, write=True)
@@ -45,7 +56,7 @@ class PooledClientRedisCacheClient(RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return value
 
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+    def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
         pool = self._get_connection_pool(write)
         client = self._clients.get(pool)
         if client is None:

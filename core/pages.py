@@ -154,10 +154,16 @@ def filter_fields(filterset: BoundFilterSet, names: Iterable[str]) -> list[forms
             field.choices = _ordering_choices(field)
         if name == "stale" and isinstance(field, forms.NullBooleanField):
             field.widget = forms.Select(choices=[("", _("any")), ("true", _("stale only")), ("false", _("not stale"))])
-        if isinstance(field, forms.ModelMultipleChoiceField) and hasattr(field.queryset.model, "localized_name"):
-            # Objects that have a name in the reader's language (hubs) are listed by it.
-            field.label_from_instance = lambda obj: obj.localized_name
-        if isinstance(field.widget, forms.SelectMultiple):
+        if (
+            isinstance(field, forms.ModelMultipleChoiceField)
+            and field.queryset is not None
+            and hasattr(field.queryset.model, "localized_name")
+        ):
+            # Objects that have a name in the reader's language (hubs) are listed by it. (A callable set on the
+            # instance, where Django's choice iterator looks it up, is deliberate: mypy forbids it for methods.)
+            field.label_from_instance = lambda obj: obj.localized_name  # type: ignore[method-assign]
+        # The fields with a SelectMultiple are the multiple-choice ones, which are ChoiceFields (and so have choices).
+        if isinstance(field.widget, forms.SelectMultiple) and isinstance(field, forms.ChoiceField):
             choices = field.choices
             field.widget = forms.CheckboxSelectMultiple()
             field.widget.choices = choices

@@ -69,6 +69,12 @@ def history_user(instance: models.Model, user: User) -> None:
         instance._history_user = user  # type: ignore[attr-defined]
 
 
+def history_reason(instance: models.Model, reason: str) -> None:
+    """The "why" django-simple-history records with the next save or delete of `instance`."""
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history as it saves
+
+
 def record_reason(instance: models.Model, reason: str) -> None:
     """The "why" of the latest history record of `instance` (shown to readers and in the audit trail)."""
     if reason:
@@ -82,8 +88,7 @@ def record_save(
     """Validate and save a plain record and, when given, its many-to-many links (by field name)."""
     raise_errors(clean_errors(instance))
     history_user(instance, user)
-    if reason:
-        instance._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history as it saves
+    history_reason(instance, reason)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
@@ -94,6 +99,5 @@ def record_save(
 def record_delete(*, instance: models.Model, user: User = None, reason: str = "") -> None:
     """Delete a plain record; its history (when it has one) keeps who deleted it and why."""
     history_user(instance, user)
-    if reason:
-        instance._change_reason = reason  # type: ignore[attr-defined]
+    history_reason(instance, reason)
     instance.delete()

@@ -2,15 +2,14 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ServiceAdminMixin
+from core.admin import HistoryAdmin, ServiceAdminMixin
 
 from .models import Hub
 
 
 @admin.register(Hub)
-class HubAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class HubAdmin(ServiceAdminMixin, HistoryAdmin[Hub]):
     """Coordinates are checked by `Hub.clean`, so a latitude of 95 is refused with a message."""
 
     list_display = ["name", "province", "tier", "status", "planned_launch_on", "launched_on", "confidence"]

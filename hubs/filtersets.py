@@ -7,7 +7,7 @@ from .choices import HubStatus, HubTier
 from .models import Hub
 
 
-class HubFilterSet(filters.FilterSet):
+class HubFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters of the hub list: province, tier, status."""
 
     province = filters.CharFilter(field_name="province", lookup_expr="iexact", label=_("Province"))

@@ -2,15 +2,14 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ServiceAdminMixin
+from core.admin import HistoryAdmin, ServiceAdminMixin
 
 from .models import Incentive
 
 
 @admin.register(Incentive)
-class IncentiveAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class IncentiveAdmin(ServiceAdminMixin, HistoryAdmin[Incentive]):
     """Incentives are plain records (no indicators depend on them), saved by `core.records.record_save`."""
 
     list_display = ["name", "kind", "status", "pillar", "planned_launch_on", "launched_on", "budget", "confidence"]

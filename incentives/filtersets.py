@@ -14,7 +14,7 @@ from .choices import IncentiveKind, IncentiveStatus
 from .models import Incentive
 
 
-class IncentiveFilterSet(filters.FilterSet):
+class IncentiveFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters of api.md: pillar, hub, kind, status, q."""
 
     pillar = SlugFilter(

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from core.admin import ReadOnlyAdminMixin
 
 from .models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, TargetSnapshot
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only by the recompute: anyone with the view permission may look, nobody may add, edit or delete."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(TargetSnapshot)
-class TargetSnapshotAdmin(ReadOnlyAdmin):
+class TargetSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[TargetSnapshot]):
     list_display = [
         "target",
         "as_of",
@@ -46,7 +32,7 @@ class TargetSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(MilestoneSnapshot)
-class MilestoneSnapshotAdmin(ReadOnlyAdmin):
+class MilestoneSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[MilestoneSnapshot]):
     list_display = ["milestone", "as_of", "status", "expected_date", "slip_days", "forecast_due_date", "computed_at"]
     list_filter = ["status", "milestone__pillar"]
     list_select_related = ["milestone"]
@@ -55,7 +41,7 @@ class MilestoneSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RollupSnapshot)
-class RollupSnapshotAdmin(ReadOnlyAdmin):
+class RollupSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[RollupSnapshot]):
     list_display = [
         "as_of",
         "scope",
@@ -72,7 +58,7 @@ class RollupSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RecomputeRun)
-class RecomputeRunAdmin(ReadOnlyAdmin):
+class RecomputeRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[RecomputeRun]):
     list_display = ["as_of", "scope", "target_count", "milestone_count", "started_at", "finished_at"]
     list_filter = ["scope"]
     date_hierarchy = "as_of"

@@ -270,7 +270,8 @@ def compute_milestone_indicators(
 def _with_indicators(queryset: QuerySet[M], *, as_of: dt.date, names: tuple[str, ...]) -> QuerySet[M]:
     """Join each item's snapshot of `as_of` (one LEFT JOIN on the (item, as_of) unique index) as `ind_<name>`."""
     joined = queryset.annotate(snap=FilteredRelation("snapshots", condition=Q(snapshots__as_of=as_of)))
-    return joined.annotate(**{f"{PREFIX}{name}": F(f"snap__{name}") for name in names})
+    annotated: QuerySet[M] = joined.annotate(**{f"{PREFIX}{name}": F(f"snap__{name}") for name in names})
+    return annotated
 
 
 def with_target_indicators(queryset: QuerySet[Target], *, as_of: dt.date) -> QuerySet[Target]:
@@ -338,44 +339,80 @@ def _nulls_last(name: str) -> Any:
     return expression.desc(nulls_last=True) if name.startswith("-") else expression.asc(nulls_last=True)
 
 
-def _attach_targets(as_of: dt.date) -> Callable[[list[Target]], None]:
-    def attach(items: list[Target]) -> None:
+def _attacher(
+    as_of: dt.date,
+    names: tuple[str, ...],
+    rebuild: Callable[[list[Any]], Any],
+    compute_missing: Callable[[list[int]], dict[int, Any]],
+) -> Callable[[list[Any]], None]:
+    """What gives every item of a slice its `.indicators`: from its `ind_*` annotations, else computed (once)."""
+
+    def attach(items: list[Any]) -> None:
         missing = []
         for item in items:
             if "indicators" in item.__dict__:
-                continue
-            status = getattr(item, f"{PREFIX}status", None)
-            if status is not None:
-                values = [as_of, *(getattr(item, f"{PREFIX}{name}") for name in TARGET_INDICATOR_NAMES)]
-                item.indicators = compute.TargetIndicators.from_values(values)
+                continue  # a list computed whole has them already
+            if getattr(item, f"{PREFIX}status", None) is not None:
+                item.indicators = rebuild([as_of, *(getattr(item, f"{PREFIX}{name}") for name in names)])
             else:
                 missing.append(item)
         if missing:
-            computed = compute_target_indicators(as_of=as_of, target_ids=[t.pk for t in missing])
+            computed = compute_missing([item.pk for item in missing])
             for item in missing:
                 item.indicators = computed.get(item.pk)
 
     return attach
+
+
+def _attach_targets(as_of: dt.date) -> Callable[[list[Target]], None]:
+    return _attacher(
+        as_of,
+        TARGET_INDICATOR_NAMES,
+        compute.TargetIndicators.from_values,
+        lambda ids: compute_target_indicators(as_of=as_of, target_ids=ids),
+    )
 
 
 def _attach_milestones(as_of: dt.date) -> Callable[[list[Milestone]], None]:
-    def attach(items: list[Milestone]) -> None:
-        missing = []
-        for item in items:
-            if "indicators" in item.__dict__:
-                continue
-            status = getattr(item, f"{PREFIX}status", None)
-            if status is not None:
-                values = [as_of, *(getattr(item, f"{PREFIX}{name}") for name in MILESTONE_INDICATOR_NAMES)]
-                item.indicators = compute.MilestoneIndicators.from_values(values)
-            else:
-                missing.append(item)
-        if missing:
-            computed = compute_milestone_indicators(as_of=as_of, milestone_ids=[m.pk for m in missing])
-            for item in missing:
-                item.indicators = computed.get(item.pk)
+    return _attacher(
+        as_of,
+        MILESTONE_INDICATOR_NAMES,
+        compute.MilestoneIndicators.from_values,
+        lambda ids: compute_milestone_indicators(as_of=as_of, milestone_ids=ids),
+    )
 
-    return attach
+
+def _indicator_list(
+    queryset: QuerySet[M],
+    *,
+    as_of: dt.date,
+    names: tuple[str, ...],
+    annotate: Callable[..., QuerySet[M]],
+    attach: Callable[[list[M]], None],
+    ordering: str,
+    filters: dict[str, Any],
+) -> Listing[M]:
+    """The listing behind `target_list` and `milestone_list`: `filters` by indicator (None: not asked for)."""
+    asked = {name: value for name, value in filters.items() if value not in (None, [], ())}
+    if full_run_exists(as_of=as_of):
+        annotated = annotate(queryset, as_of=as_of)
+        for name, value in asked.items():
+            lookup = f"{PREFIX}{name}__in" if name == "status" else f"{PREFIX}{name}"
+            annotated = annotated.filter(Q(**{lookup: list(value) if name == "status" else value}))
+        if ordering.lstrip("-") in names:
+            return Listing(annotated.order_by(_nulls_last(ordering), "code"), attach)
+        return Listing(annotated.order_by(ordering, "code"), attach)
+    if not asked and ordering.lstrip("-") not in names:
+        # Nothing depends on the indicators but what is shown: page in SQL, compute the page only.
+        return Listing(queryset.order_by(ordering, "code"), attach)
+
+    items: list[Any] = list(queryset)  # targets or milestones, with `.indicators` and `.code`
+    attach(items)
+    for name, value in asked.items():
+        wanted = set(value) if name == "status" else {value}
+        items = [item for item in items if item.indicators is not None and getattr(item.indicators, name) in wanted]
+    by_code = sorted(items, key=lambda item: item.code)
+    return Listing(_python_sort(by_code, ordering, names), attach)
 
 
 def target_list(
@@ -394,28 +431,15 @@ def target_list(
     the same code: for the page only when nothing depends on them but what is
     shown, else for every target of `queryset`, in memory.
     """
-    ordering = ordering or "code"
-    attach = _attach_targets(as_of)
-    if full_run_exists(as_of=as_of):
-        annotated = with_target_indicators(queryset, as_of=as_of)
-        if status:
-            annotated = annotated.filter(Q(**{f"{PREFIX}status__in": list(status)}))
-        if stale is not None:
-            annotated = annotated.filter(Q(**{f"{PREFIX}stale": stale}))
-        if ordering.lstrip("-") in TARGET_INDICATOR_NAMES:
-            return Listing(annotated.order_by(_nulls_last(ordering), "code"), attach)
-        return Listing(annotated.order_by(ordering, "code"), attach)
-    if not status and stale is None and ordering.lstrip("-") not in TARGET_INDICATOR_NAMES:
-        # Nothing depends on the indicators but what is shown: page in SQL, compute the page only.
-        return Listing(queryset.order_by(ordering, "code"), attach)
-
-    items = list(queryset)
-    attach(items)
-    if status:
-        items = [t for t in items if t.indicators is not None and t.indicators.status in status]
-    if stale is not None:
-        items = [t for t in items if t.indicators is not None and t.indicators.stale == stale]
-    return Listing(_python_sort(sorted(items, key=lambda t: t.code), ordering, TARGET_INDICATOR_NAMES), attach)
+    return _indicator_list(
+        queryset,
+        as_of=as_of,
+        names=TARGET_INDICATOR_NAMES,
+        annotate=with_target_indicators,
+        attach=_attach_targets(as_of),
+        ordering=ordering or "code",
+        filters={"status": status, "stale": stale},
+    )
 
 
 def milestone_list(
@@ -426,23 +450,15 @@ def milestone_list(
     ordering: str | None = None,
 ) -> Listing[Milestone]:
     """The milestones of `queryset` with their indicators as of `as_of` (see `target_list`)."""
-    ordering = ordering or "baseline_due_date"
-    attach = _attach_milestones(as_of)
-    if full_run_exists(as_of=as_of):
-        annotated = with_milestone_indicators(queryset, as_of=as_of)
-        if status:
-            annotated = annotated.filter(Q(**{f"{PREFIX}status__in": list(status)}))
-        if ordering.lstrip("-") in MILESTONE_INDICATOR_NAMES:
-            return Listing(annotated.order_by(_nulls_last(ordering), "code"), attach)
-        return Listing(annotated.order_by(ordering, "code"), attach)
-    if not status and ordering.lstrip("-") not in MILESTONE_INDICATOR_NAMES:
-        return Listing(queryset.order_by(ordering, "code"), attach)
-
-    items = list(queryset)
-    attach(items)
-    if status:
-        items = [m for m in items if m.indicators is not None and m.indicators.status in status]
-    return Listing(_python_sort(sorted(items, key=lambda m: m.code), ordering, MILESTONE_INDICATOR_NAMES), attach)
+    return _indicator_list(
+        queryset,
+        as_of=as_of,
+        names=MILESTONE_INDICATOR_NAMES,
+        annotate=with_milestone_indicators,
+        attach=_attach_milestones(as_of),
+        ordering=ordering or "baseline_due_date",
+        filters={"status": status},
+    )
 
 
 # --- Roll-ups -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import types
 import typing
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -63,17 +63,26 @@ def dataclass_serializer(cls: type[Any], *, doc: str) -> type[serializers.Serial
     return serializer
 
 
-TargetIndicatorsSerializer = dataclass_serializer(
-    compute.TargetIndicators,
-    doc="The indicators of shared/docs/indicators.md for one target; undefined values are null.",
-)
-MilestoneIndicatorsSerializer = dataclass_serializer(
-    compute.MilestoneIndicators, doc="The indicators of one milestone as of a date."
-)
-RollupSerializer = dataclass_serializer(
-    compute.Rollup,
-    doc="api.md's `rollup`: counts per status, median and maximum slip, on-schedule share, as of a date.",
-)
+if TYPE_CHECKING:
+    # What `dataclass_serializer` builds, declared as classes so that the checker lets other serializers extend them.
+    class TargetIndicatorsSerializer(FastRepresentationMixin, serializers.Serializer[Any]): ...
+
+    class MilestoneIndicatorsSerializer(FastRepresentationMixin, serializers.Serializer[Any]): ...
+
+    class RollupSerializer(FastRepresentationMixin, serializers.Serializer[Any]): ...
+
+else:
+    TargetIndicatorsSerializer = dataclass_serializer(
+        compute.TargetIndicators,
+        doc="The indicators of shared/docs/indicators.md for one target; undefined values are null.",
+    )
+    MilestoneIndicatorsSerializer = dataclass_serializer(
+        compute.MilestoneIndicators, doc="The indicators of one milestone as of a date."
+    )
+    RollupSerializer = dataclass_serializer(
+        compute.Rollup,
+        doc="api.md's `rollup`: counts per status, median and maximum slip, on-schedule share, as of a date.",
+    )
 
 
 class RollupInContextMixin:

@@ -18,7 +18,7 @@ from django.utils.feedgenerator import Atom1Feed
 from . import audit
 
 
-class ChangesFeed(Feed):  # type: ignore[type-arg]
+class ChangesFeed(Feed[audit.FeedEntry, None]):
     """The latest 100 changes readers care about, newest first."""
 
     feed_type = Atom1Feed

@@ -25,7 +25,7 @@ from .models import Measurement, Milestone, Pillar, Target
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class SlugFilter(filters.ModelMultipleChoiceFilter):
+class SlugFilter(filters.ModelMultipleChoiceFilter):  # type: ignore[misc]  # django-filter ships no types
     """One or more objects by slug (`?pillar=a&pillar=b`); documented as a string in the schema."""
 
 
@@ -33,7 +33,7 @@ TARGET_ORDERING = ("code", "target_date", "slip_days", "status", "progress", "sp
 MILESTONE_ORDERING = ("code", "baseline_due_date", "forecast_due_date", "expected_date", "slip_days", "status")
 
 
-class _IndicatorFilters(filters.FilterSet):
+class _IndicatorFilters(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters whose values are read by the selectors rather than applied to the queryset here."""
 
     deferred: tuple[str, ...] = ("status", "stale", "ordering")
@@ -129,7 +129,7 @@ class MilestoneFilterSet(_IndicatorFilters):
         return queryset
 
 
-class MeasurementFilterSet(filters.FilterSet):
+class MeasurementFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters of the measurement list: by target (id or code), date range and the illustrative flag."""
 
     target_code = filters.CharFilter(field_name="target__code", label=_("Target code"))

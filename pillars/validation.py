@@ -323,3 +323,21 @@ CONFIRM_FIGURE = _lazy(
     "and explain it in the note."
 )
 EXPLAIN_FIGURE = _lazy("This figure is out of line with the others: explain it in the note.")
+
+
+def figure_warnings(
+    *,
+    target: Target,
+    value: float,
+    previous: tuple[dt.date, float] | None,
+    following: tuple[dt.date, float] | None,
+) -> list[str]:
+    """`measurement_warnings` for a figure of `target`, between its neighbouring figures (as (date, value))."""
+    return measurement_warnings(
+        direction=target.direction,
+        baseline_value=target.baseline_value,
+        target_value=target.target_value,
+        value=value,
+        previous=previous,
+        following=following,
+    )

@@ -10,7 +10,7 @@ from .models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class SourceAdmin(ServiceAdminMixin, admin.ModelAdmin[Source]):
     """Sources are searched by the autocomplete of every other admin, so search covers address, title and outlet."""
 
     list_display = ["title", "outlet", "published_on", "confidence_column", "url"]

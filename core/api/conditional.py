@@ -19,7 +19,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,6 +30,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.versioning import data_version
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+    from rest_framework.viewsets import ReadOnlyModelViewSet
+
+    # The views the mixins are made for, so that their `super()` calls are checked; plain mixins at run time.
+    _View = APIView
+    _ReadOnlyViewSet = ReadOnlyModelViewSet[Any]
+else:
+    _View = object
+    _ReadOnlyViewSet = object
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +100,17 @@ def conditional(handler: Handler) -> Handler:
     return wrapped  # type: ignore[return-value]
 
 
-class ConditionalMixin:
+class ConditionalMixin(_View):
     """Sends the ETag of a `conditional` GET with its 200 or 304, and keeps a copy of a 200 JSON/CSV body."""
 
     etag: str | None = None
 
-    def finalize_response(
+    # DRF's `finalize_response` takes and returns any HttpResponseBase (a stored copy here is a plain
+    # HttpResponse); the stubs say Response, for the argument and the result.
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         etag = self.etag
         if etag and response.status_code in (200, 304):
             response["ETag"] = etag
@@ -126,7 +139,7 @@ def _release(request: Request, response: Response) -> None:
     and then a full pass of 30-100 ms. Nothing reads the two contexts after
     rendering; emptying them lets reference counting free the page at once.
     """
-    response.renderer_context = {}
+    response.renderer_context = {}  # type: ignore[attr-defined]  # set by APIView.finalize_response; not in the stubs
     request.parser_context = {}
 
 
@@ -144,15 +157,13 @@ def _store_representation(etag: str) -> Callable[[Response], None]:
     return store
 
 
-class ConditionalReadMixin(ConditionalMixin):
+class ConditionalReadMixin(ConditionalMixin, _ReadOnlyViewSet):
     """`ConditionalMixin` with the list and retrieve actions of a read-only viewset made `conditional`."""
 
     @conditional
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response: HttpResponseBase = super().list(request, *args, **kwargs)  # type: ignore[misc]
-        return response
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @conditional
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response: HttpResponseBase = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
-        return response
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)

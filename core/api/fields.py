@@ -7,8 +7,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+# What drf-spectacular writes for a SlugField (its validator's pattern included).
+SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
 
-@extend_schema_field(serializers.SlugField())
+
+@extend_schema_field(SLUG_SCHEMA)
 class SlugRelated(serializers.SlugRelatedField[Any]):
     """A related object shown by its slug, documented as a slug in the schema.
 

@@ -68,7 +68,7 @@ def _converter(field: fields.Field[Any, Any, Any, Any]) -> Step | None:
         represent = field.child.to_representation
         return lambda value: [represent(item) for item in (value.all() if isinstance(value, BaseManager) else value)]
     if isinstance(field, FastRepresentationMixin):
-        return field.to_representation  # type: ignore[no-any-return]
+        return field.to_representation
     return None
 
 
@@ -86,7 +86,7 @@ def _slow_step(field: fields.Field[Any, Any, Any, Any]) -> Step:
 def _step(field: fields.Field[Any, Any, Any, Any]) -> Step:
     if type(field) is serializers.SerializerMethodField:
         # DRF passes the instance itself (source "*") to the parent's `get_<name>` method.
-        method: Step = getattr(field.parent, field.method_name)  # type: ignore[attr-defined]
+        method: Step = getattr(field.parent, field.method_name)
         return method
     convert = _converter(field)
     if convert is None or field.source == "*":
@@ -152,7 +152,9 @@ class RepresentedRows:
         self._represent = represent
 
     def count(self) -> int:
-        counted: int = self._rows.count() if hasattr(self._rows, "count") else len(self._rows)
+        if isinstance(self._rows, list | tuple):
+            return len(self._rows)
+        counted: int = self._rows.count()
         return counted
 
     def __len__(self) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import serializers
 
 AS_OF = OpenApiParameter(
@@ -36,7 +36,7 @@ class ApiAutoSchema(AutoSchema):
     Clients (and schemathesis) can then rely on the documented status codes and bodies.
     """
 
-    def _get_response_bodies(self, direction: Any = "response") -> Any:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         extra: dict[str, Any] = {"400": VALIDATION_ERROR, "401": ErrorSerializer, "404": ErrorSerializer}
         if self.method in ("GET", "HEAD"):
@@ -46,5 +46,6 @@ class ApiAutoSchema(AutoSchema):
         extra["429"] = ErrorSerializer
         for code, body in extra.items():
             if code not in responses:
-                responses[code] = self._get_response_for_code(body, code, direction=direction)
+                # drf-spectacular leaves `_get_response_for_code` unannotated.
+                responses[code] = self._get_response_for_code(body, code, direction=direction)  # type: ignore[no-untyped-call]
         return responses

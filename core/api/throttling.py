@@ -25,25 +25,30 @@ class AnonymousThrottle(AnonRateThrottle):
     more the higher the rate (it was most of a 304's time under load) and loses counts between workers.
     """
 
+    # Set by SimpleRateThrottle.__init__ from the rate (None without one); the stubs leave them out.
+    num_requests: int | None
+    duration: int | None
+
     def allow_request(self, request: Request, view: APIView) -> bool:
-        if self.rate is None:
+        duration, num_requests = self.duration, self.num_requests
+        if self.rate is None or duration is None or num_requests is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
         self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_end = (window + 1) * self.duration
+        window = int(self.now // duration)
+        self.window_end = (window + 1) * duration
         key = f"{self.key}:{window}"
         try:
             try:
                 count = self.cache.incr(key)
             except ValueError:  # the window's first request
-                count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+                count = 1 if self.cache.add(key, 1, duration + 1) else self.cache.incr(key)
         except Exception:  # the cache (Redis) is down: serve rather than fail
             logger.warning("Throttle cache unavailable; letting the request through.", exc_info=True)
             return True
-        return bool(count <= self.num_requests)
+        return bool(count <= num_requests)
 
     def wait(self) -> float:
         return max(1.0, self.window_end - self.timer())

@@ -25,7 +25,7 @@ class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     lookup_field = "slug"
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not getattr(self, "swagger_fake_view", False):
             context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
         return context

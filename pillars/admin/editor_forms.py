@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services, validation
-from ..models import Measurement, Milestone, MilestoneEvidence
+from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Target, TrajectoryPoint
 from ..validation import target_errors
 
 # --- Milestones: reasons and evidence --------------------------------------------------------------
@@ -67,14 +67,14 @@ class EvidenceFields(forms.Form):
 def rule_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
     """Put rule errors on the form's fields ("evidence" on the address field)."""
     for name, messages_ in errors.items():
-        target = {"evidence": "evidence_url"}.get(name, name)
+        target: str | None = {"evidence": "evidence_url"}.get(name, name)
         if target not in form.fields:
-            target = None  # type: ignore[assignment]
+            target = None
         for message in messages_:
             form.add_error(target, message)
 
 
-def _milestone_rules(form: forms.ModelForm, data: dict[str, Any]) -> dict[str, list[str]]:
+def _milestone_rules(form: forms.ModelForm[Milestone], data: dict[str, Any]) -> dict[str, list[str]]:
     """The editing rules for what a milestone form posted: reasons, evidence, no future completion, locked baseline."""
     instance = form.instance
     baseline = data.get("baseline_due_date", instance.baseline_due_date)
@@ -116,7 +116,7 @@ def _milestone_rules(form: forms.ModelForm, data: dict[str, Any]) -> dict[str, l
     return errors
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(forms.ModelForm[Milestone]):
     """The milestone change form with the reason and the evidence that some changes need (checked in `clean`)."""
 
     reason = EvidenceFields.base_fields["reason"]
@@ -131,11 +131,12 @@ class MilestoneForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data (the stubs allow None)
         rule_errors(self, _milestone_rules(self, data))
         return data
 
 
-class MilestoneInlineForm(forms.ModelForm):
+class MilestoneInlineForm(forms.ModelForm[Milestone]):
     """A milestone row under its pillar: changes that need a reason are sent to the milestone's own page."""
 
     class Meta:
@@ -145,6 +146,7 @@ class MilestoneInlineForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data (the stubs allow None)
         errors = _milestone_rules(self, data)
         hint = _("Make this change on the milestone's own page, where the reason and the evidence are asked for.")
         for field, messages_ in errors.items():
@@ -170,7 +172,7 @@ class MilestoneActionForm(EvidenceFields):
             del self.fields["forecast_due_date"]
 
 
-class MilestoneEvidenceForm(forms.ModelForm):
+class MilestoneEvidenceForm(forms.ModelForm[MilestoneEvidence]):
     """A piece of evidence entered on its own page or inline: its document is checked as the services check it."""
 
     class Meta:
@@ -189,7 +191,7 @@ class MilestoneEvidenceForm(forms.ModelForm):
 # --- Measurements: figures out of line ---------------------------------------------------------------
 
 
-class MeasurementForm(forms.ModelForm):
+class MeasurementForm(forms.ModelForm[Measurement]):
     """A figure; one out of line with the target's others needs "I confirm this figure" and a note.
 
     The checkbox stays hidden until there is something to confirm.
@@ -203,6 +205,7 @@ class MeasurementForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # ModelForm.clean returns cleaned_data (the stubs allow None)
         target = data.get("target") or (self.instance.target if self.instance.target_id else None)
         day, value = data.get("date"), data.get("value")
         if target is None or day is None or value is None or self.errors:
@@ -212,10 +215,8 @@ class MeasurementForm(forms.ModelForm):
         previous, following = selectors.measurement_neighbours(
             target_id=target.pk, date=day, exclude_pk=self.instance.pk
         )
-        warnings = validation.measurement_warnings(
-            direction=target.direction,
-            baseline_value=target.baseline_value,
-            target_value=target.target_value,
+        warnings = validation.figure_warnings(
+            target=target,
             value=value,
             previous=previous,
             following=following,
@@ -233,7 +234,7 @@ class MeasurementForm(forms.ModelForm):
         return data
 
 
-class MeasurementInlineFormSet(BaseInlineFormSet):
+class MeasurementInlineFormSet(BaseInlineFormSet[Measurement, Target]):
     """A target's figures: each posted figure is also checked against the others posted with it."""
 
     def clean(self) -> None:
@@ -243,7 +244,11 @@ class MeasurementInlineFormSet(BaseInlineFormSet):
         target = self.instance
         if target.pk is None or target.baseline_value is None or target.target_value is None:
             return
-        kept = [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not self._should_delete_form(f)  # type: ignore[attr-defined]  # Django's, private
+        ]
         changed = [f for f in kept if f.has_changed()]
         if len(changed) < 2:
             return  # one new or changed figure: its own form compared it with the stored ones
@@ -260,16 +265,14 @@ class MeasurementInlineFormSet(BaseInlineFormSet):
                 continue  # already reported (or confirmed) by the form itself
             day = form.cleaned_data["date"]
             position = [d for d, _v in days].index(day)
-            warnings = validation.measurement_warnings(
-                direction=target.direction,
-                baseline_value=target.baseline_value,
-                target_value=target.target_value,
+            warnings = validation.figure_warnings(
+                target=target,
                 value=form.cleaned_data["value"],
                 previous=days[position - 1] if position > 0 else None,
                 following=days[position + 1] if position + 1 < len(days) else None,
             )
             if warnings and not form.cleaned_data.get("confirm"):
-                form.warnings = warnings  # type: ignore[attr-defined]
+                form.warnings = warnings  # type: ignore[attr-defined]  # a MeasurementForm, typed ModelForm
                 form.fields["confirm"].widget = forms.CheckboxInput(attrs={"class": "confirm-figure"})
                 form.add_error(
                     "value", [*warnings, _("If it is right, tick “I confirm this figure” and explain it in the note.")]
@@ -279,7 +282,7 @@ class MeasurementInlineFormSet(BaseInlineFormSet):
 # --- Targets: the planned curve; pillars: their milestones ---------------------------------------------
 
 
-class TrajectoryInlineFormSet(BaseInlineFormSet):
+class TrajectoryInlineFormSet(BaseInlineFormSet[TrajectoryPoint, Target]):
     """A target's interim points, checked together with the target values posted on the same page."""
 
     def points(self) -> list[tuple[dt.date, float]]:
@@ -289,7 +292,7 @@ class TrajectoryInlineFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data.get("date") is not None
             and form.cleaned_data.get("value") is not None
-            and not self._should_delete_form(form)
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]  # Django's, private
         ]
 
     def clean(self) -> None:
@@ -312,10 +315,10 @@ class TrajectoryInlineFormSet(BaseInlineFormSet):
             raise ValidationError(errors["trajectory"])
 
 
-class PillarMilestoneFormSet(BaseInlineFormSet):
+class PillarMilestoneFormSet(BaseInlineFormSet[Milestone, Pillar]):
     """Milestones added under a pillar belong to the pillar's policy."""
 
-    def save_new(self, form: forms.ModelForm, commit: bool = True) -> Milestone:
+    def save_new(self, form: forms.ModelForm[Milestone], commit: bool = True) -> Milestone:
         form.instance.policy = self.instance.policy
         return super().save_new(form, commit=commit)
 

@@ -64,7 +64,7 @@ class PillarSerializer(RollupInContextMixin, FastRepresentationMixin, serializer
 class TargetRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a target: the baseline and deadline in force before and after, when and why."""
 
-    source = SourceSerializer(read_only=True)
+    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -88,7 +88,7 @@ class TargetRebaselineSerializer(FastRepresentationMixin, serializers.ModelSeria
 class MilestoneRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a milestone: the due date in force before and after, when and why."""
 
-    source = SourceSerializer(read_only=True)
+    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -105,7 +105,7 @@ class TargetSerializer(FastRepresentationMixin, serializers.ModelSerializer[Targ
     are the lists `pillars.selectors.target_relations` prefetches.
     """
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    pillar = serializers.SlugRelatedField[Pillar](slug_field="slug", read_only=True, allow_null=True)
     hubs = SlugRelated(slug_field="slug", many=True, read_only=True, source="hub_list")
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
     trajectory = PointSerializer(many=True, read_only=True, source="point_list")
@@ -235,7 +235,7 @@ class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
 class EvidenceSerializer(FastRepresentationMixin, serializers.ModelSerializer[MilestoneEvidence]):
     """A dated, cited fact about a milestone's progress."""
 
-    source = SourceSerializer(read_only=True)
+    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
     document = serializers.FileField(read_only=True, use_url=True)
 
     class Meta:
@@ -246,8 +246,8 @@ class EvidenceSerializer(FastRepresentationMixin, serializers.ModelSerializer[Mi
 class MilestoneSerializer(FastRepresentationMixin, serializers.ModelSerializer[Milestone]):
     """A milestone with its evidence and indicators; the relations are `pillars.selectors.milestone_relations`."""
 
-    pillar = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    target = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    pillar = serializers.SlugRelatedField[Pillar](slug_field="slug", read_only=True, allow_null=True)
+    target = serializers.PrimaryKeyRelatedField[Target](read_only=True, allow_null=True)
     hubs = SlugRelated(slug_field="slug", many=True, read_only=True, source="hub_list")
     sources = SourceSerializer(many=True, read_only=True, source="source_list")
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")

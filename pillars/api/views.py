@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from core.api.conditional import ConditionalMixin, ConditionalReadMixin, conditional
@@ -44,6 +45,12 @@ from .serializers import (
     TargetWriteSerializer,
 )
 
+if TYPE_CHECKING:
+    # The views `_IndicatorListMixin` is made for, so that its uses of the view are checked; a plain mixin at run time.
+    _ReadOnlyViewSet = viewsets.ReadOnlyModelViewSet[Any]
+else:
+    _ReadOnlyViewSet = object
+
 _READS = {"list": extend_schema(parameters=[AS_OF]), "retrieve": extend_schema(parameters=[AS_OF])}
 
 
@@ -57,19 +64,20 @@ class PillarViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Pillar])
     filter_backends: list[Any] = []
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if getattr(self, "swagger_fake_view", False):
             return context
         context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
         return context
 
 
-class _IndicatorListMixin:
+class _IndicatorListMixin(_ReadOnlyViewSet):
     """List and retrieve through a selector that gives the indicators as of `as_of`, then the relations."""
 
     list_selector: Callable[..., indicator_selectors.Listing[Any]]
     relations: Callable[[Sequence[Any]], None]
     filterset_class: Any
+    serializer_class: type[BaseSerializer[Any]]  # the read serializer, which every view using the mixin declares
 
     def _listing(self, request: Request, queryset: QuerySet[Any]) -> indicator_selectors.Listing[Any]:
         if self.filterset_class.base_filters.keys().isdisjoint(request.query_params):
@@ -80,26 +88,26 @@ class _IndicatorListMixin:
 
     def _rows(self, items: list[Any], request: Request) -> list[Any]:
         """The rows of `items` as the read serializer shows them (also after a write), with their relations."""
-        view: Any = self
         type(self).relations(items)
         # Only the request: the view would tie the page to the serializers' reference cycles.
-        return represent(view.serializer_class, items, {"request": request})
+        return represent(self.serializer_class, items, {"request": request})
 
     @conditional
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        view: Any = self
-        listing = self._listing(request, view.get_queryset())
-        rows = view.paginate_queryset(RepresentedRows(listing, lambda items: self._rows(items, request)))
-        return view.get_paginated_response(rows)  # type: ignore[no-any-return]
+        listing = self._listing(request, self.get_queryset())
+        # DRF's paginator takes anything it can count and slice; the stubs ask for a queryset or a Sequence.
+        rows = self.paginate_queryset(
+            RepresentedRows(listing, lambda items: self._rows(items, request))  # type: ignore[arg-type]
+        )
+        return self.get_paginated_response(rows)
 
     @conditional
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        view: Any = self
         # A bare existence check (404 for an unknown or malformed id), then one read of the row with its
         # indicators and relations: `get_object()` would read the row a first time for nothing.
-        found = get_object_or_404(view.get_queryset().model.objects.only("pk"), pk=kwargs[view.lookup_field])
-        view.check_object_permissions(request, found)
-        rows = type(self).list_selector(queryset=view.get_queryset().filter(pk=found.pk), as_of=as_of_param(request))
+        found = get_object_or_404(self.get_queryset().model.objects.only("pk"), pk=kwargs[self.lookup_field])
+        self.check_object_permissions(request, found)
+        rows = type(self).list_selector(queryset=self.get_queryset().filter(pk=found.pk), as_of=as_of_param(request))
         return Response(self._rows(rows[:], request)[0])
 
 
@@ -135,7 +143,7 @@ class TargetViewSet(
         for name, value in data.items():
             setattr(target, name, value)
         if target.policy_id is None:
-            target.policy = Policy.objects.order_by("pk").first()  # type: ignore[assignment]
+            target.policy = Policy.objects.order_by("pk").first()
         points = None if trajectory is None else [(p["date"], p["value"]) for p in trajectory]
         services.target_save(target=target, trajectory=points, hubs=hubs, user=self.request.user, reason=reason)
         rows = indicator_selectors.target_list(
@@ -234,7 +242,7 @@ class MilestoneViewSet(
         for name, value in data.items():
             setattr(milestone, name, value)
         if milestone.policy_id is None:
-            milestone.policy = Policy.objects.order_by("pk").first()  # type: ignore[assignment]
+            milestone.policy = Policy.objects.order_by("pk").first()
         services.milestone_save(
             milestone=milestone, hubs=hubs, user=self.request.user, reason=reason, evidence_url=evidence_url
         )

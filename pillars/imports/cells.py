@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -117,3 +118,17 @@ def read_url(value: Any, column: str) -> str:
         if len(text) > 500:
             raise CellProblem(_("%(column)s is longer than 500 characters.") % {"column": column})
     return text
+
+
+Reader = Callable[[Any, str], Any]
+
+
+def read_cells(cells: Mapping[str, Any], readers: Sequence[tuple[str, Reader]], problems: list[str]) -> dict[str, Any]:
+    """Each column's cell read by its reader; a cell that cannot be read adds its message to `problems`."""
+    values: dict[str, Any] = {}
+    for column, read in readers:
+        try:
+            values[column] = read(cells.get(column), column)
+        except CellProblem as exc:
+            problems.append(str(exc))
+    return values

@@ -13,10 +13,20 @@ from django.utils.translation import gettext as _
 
 from .. import services, validation
 from ..models import Measurement, Target
-from .cells import CellProblem, read_date, read_flag, read_number, read_text, read_url
+from .cells import CellProblem, Reader, read_cells, read_date, read_flag, read_number, read_text, read_url
 from .files import Table
 from .report import ImportReport, RowChange, RowProblem
 from .rows import row_cells
+
+#: How each column of a figures file is read (the target's code is read first, to look the targets up).
+FIGURE_READERS: tuple[tuple[str, Reader], ...] = (
+    ("date", read_date),
+    ("value", read_number),
+    ("source_url", read_url),
+    ("note", read_text),
+    ("illustrative", read_flag),
+    ("confirm", read_flag),
+)
 
 
 @dataclass(slots=True)
@@ -51,19 +61,7 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
             problems.append(_("target_code is empty."))
         elif target is None:
             problems.append(_("No target has the code “%(code)s”.") % {"code": code[:60]})
-        values: dict[str, Any] = {}
-        for column, parse in (
-            ("date", read_date),
-            ("value", read_number),
-            ("source_url", read_url),
-            ("note", read_text),
-            ("illustrative", read_flag),
-            ("confirm", read_flag),
-        ):
-            try:
-                values[column] = parse(cells.get(column), column)
-            except CellProblem as exc:
-                problems.append(str(exc))
+        values = read_cells(cells, FIGURE_READERS, problems)
         if values.get("date", 0) is None:
             problems.append(_("date is empty."))
         if values.get("value", 0) is None:
@@ -145,10 +143,8 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
         following = days[position + 1] if position + 1 < len(days) else None
         if following is not None and following[0] in incoming[target.pk]:
             following = None  # a later line of the file: that line is the one reported, if any
-        warnings = validation.measurement_warnings(
-            direction=target.direction,
-            baseline_value=target.baseline_value,
-            target_value=target.target_value,
+        warnings = validation.figure_warnings(
+            target=target,
             value=figure.value,
             previous=previous,
             following=following,

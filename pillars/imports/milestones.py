@@ -10,10 +10,20 @@ from django.utils.translation import gettext as _
 
 from .. import services, validation
 from ..models import Milestone
-from .cells import CellProblem, read_date, read_flag, read_text, read_url
+from .cells import CellProblem, Reader, read_cells, read_date, read_flag, read_text, read_url
 from .files import Table
 from .report import ImportReport, RowChange, RowProblem
 from .rows import row_cells
+
+#: How each column of a milestone updates file is read (the milestone's code is read first).
+UPDATE_READERS: tuple[tuple[str, Reader], ...] = (
+    ("forecast_due_date", read_date),
+    ("completed_on", read_date),
+    ("cancelled", read_flag),
+    ("reason", read_text),
+    ("evidence_url", read_url),
+    ("title", read_text),
+)
 
 
 def import_milestones(table: Table, report: ImportReport, *, user: Any, reason: str, write: bool) -> None:
@@ -45,19 +55,7 @@ def import_milestones(table: Table, report: ImportReport, *, user: Any, reason: 
             )
         else:
             seen[code] = line
-        values: dict[str, Any] = {}
-        for column, parse in (
-            ("forecast_due_date", read_date),
-            ("completed_on", read_date),
-            ("cancelled", read_flag),
-            ("reason", read_text),
-            ("evidence_url", read_url),
-            ("title", read_text),
-        ):
-            try:
-                values[column] = parse(cells.get(column), column)
-            except CellProblem as exc:
-                problems.append(str(exc))
+        values = read_cells(cells, UPDATE_READERS, problems)
         if problems or milestone is None:
             report.problems.extend(RowProblem(line, p) for p in problems)
             continue

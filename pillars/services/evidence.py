@@ -16,7 +16,16 @@ from sources.models import Source
 
 from .. import validation
 from ..models import Milestone, MilestoneEvidence
-from .common import User, author_of, clean_errors, history_user, merge_errors, raise_errors, record_reason
+from .common import (
+    User,
+    author_of,
+    clean_errors,
+    history_reason,
+    history_user,
+    merge_errors,
+    raise_errors,
+    record_reason,
+)
 
 
 def evidence_problems(*, evidence_url: str = "", evidence_document: Any = None) -> dict[str, list[str]]:
@@ -71,8 +80,7 @@ def evidence_record(
     if evidence_document is not None:
         evidence.document = evidence_document
     history_user(evidence, user)
-    if summary:
-        evidence._change_reason = summary  # type: ignore[attr-defined]
+    history_reason(evidence, summary)
     evidence.save()
     if source is not None:
         milestone.sources.add(source)
@@ -101,6 +109,5 @@ def evidence_save(*, evidence: MilestoneEvidence, user: User = None, reason: str
 def evidence_delete(*, evidence: MilestoneEvidence, user: User = None, reason: str = "") -> None:
     """Remove a mistaken piece of evidence; its history keeps who removed it and why."""
     history_user(evidence, user)
-    if reason:
-        evidence._change_reason = reason  # type: ignore[attr-defined]
+    history_reason(evidence, reason)
     evidence.delete()

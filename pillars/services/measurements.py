@@ -16,7 +16,7 @@ from indicators.scheduling import recompute_after_commit
 
 from .. import selectors, validation
 from ..models import Measurement, Target
-from .common import User, author_of, clean_errors, history_user, is_person, raise_errors, record_reason
+from .common import User, author_of, clean_errors, history_reason, history_user, is_person, raise_errors, record_reason
 
 
 def measurement_warnings(*, measurement: Measurement) -> list[str]:
@@ -25,10 +25,8 @@ def measurement_warnings(*, measurement: Measurement) -> list[str]:
     previous, following = selectors.measurement_neighbours(
         target_id=target.pk, date=measurement.date, exclude_pk=measurement.pk
     )
-    return validation.measurement_warnings(
-        direction=target.direction,
-        baseline_value=target.baseline_value,
-        target_value=target.target_value,
+    return validation.figure_warnings(
+        target=target,
         value=measurement.value,
         previous=previous,
         following=following,
@@ -91,8 +89,7 @@ def measurement_delete(*, measurement: Measurement, user: User = None, reason: s
     """Remove a mistaken figure; the target is recomputed after commit."""
     target_id = measurement.target_id
     history_user(measurement, user)
-    if reason:
-        measurement._change_reason = reason  # type: ignore[attr-defined]
+    history_reason(measurement, reason)
     measurement.delete()
     recompute_after_commit(target_ids=[target_id])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from .. import validation
 from ..models import Milestone, Rebaseline, Target
 from ..validation import target_errors
-from .common import User, author_of, history_user, is_person, merge_errors, raise_errors
+from .common import User, author_of, history_reason, history_user, is_person, merge_errors, raise_errors
 from .evidence import evidence_problems, source_for_url
 from .milestones import milestone_save
 from .targets import target_save
@@ -108,7 +109,11 @@ def target_rebaseline(
     if (baseline_value, baseline_date, target_value, target_date) == old:
         errors.setdefault("__all__", []).append(_("Nothing changes: these are the baseline and deadline in force."))
     raise_errors(errors)
-    rebaseline = Rebaseline(
+    return _rebaseline_record(
+        user=user,
+        decided_on=decided_on,
+        reason=reason,
+        source_url=source_url,
         target=target,
         old_baseline_value=old[0],
         old_baseline_date=old[1],
@@ -118,18 +123,23 @@ def target_rebaseline(
         new_baseline_date=baseline_date,
         new_target_value=target_value,
         new_target_date=target_date,
+    )
+
+
+def _rebaseline_record(*, user: User, decided_on: dt.date, reason: str, source_url: str, **change: Any) -> Rebaseline:
+    """Record a re-baseline (`change`: the item and its old and new values) with its source, author and reason.
+
+    The reason is also the history's; the item's cached re-baseline in force is then out of date.
+    """
+    rebaseline = Rebaseline(
         decided_on=decided_on,
         reason=reason.strip(),
         source=source_for_url(url=source_url) if source_url else None,
         created_by=author_of(user),
+        **change,
     )
-    return _rebaseline_record(rebaseline, user=user)
-
-
-def _rebaseline_record(rebaseline: Rebaseline, *, user: User) -> Rebaseline:
-    """Save a re-baseline with its author and reason in the history; the item's cached one is then out of date."""
     history_user(rebaseline, user)
-    rebaseline._change_reason = rebaseline.reason  # type: ignore[attr-defined]
+    history_reason(rebaseline, rebaseline.reason)
     rebaseline.save()
     item = rebaseline.target or rebaseline.milestone
     if item is not None:
@@ -163,13 +173,12 @@ def milestone_rebaseline(
     if due_date == old:
         errors.setdefault("due_date", []).append(_("Nothing changes: this is the due date in force."))
     raise_errors(errors)
-    rebaseline = Rebaseline(
+    return _rebaseline_record(
+        user=user,
+        decided_on=decided_on,
+        reason=reason,
+        source_url=source_url,
         milestone=milestone,
         old_due_date=old,
         new_due_date=due_date,
-        decided_on=decided_on,
-        reason=reason.strip(),
-        source=source_for_url(url=source_url) if source_url else None,
-        created_by=author_of(user),
     )
-    return _rebaseline_record(rebaseline, user=user)

@@ -8,8 +8,13 @@ comes from an environment variable, parsed by django-environ.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
+
+# The classes django-stubs makes generic (ModelAdmin[Target], ModelForm[Milestone], Feed[...]) accept their
+# type arguments at run time too, so that the admin and the forms are typed without aliases.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"

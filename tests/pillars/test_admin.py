@@ -20,6 +20,7 @@ from indicators.models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, T
 from pillars.models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Risk, Target, TrajectoryPoint
 from tests.factories import (
     EditorFactory,
+    HubFactory,
     MeasurementFactory,
     MilestoneEvidenceFactory,
     MilestoneFactory,
@@ -625,3 +626,96 @@ def test_changelist_runs_the_same_queries_for_2_and_20_rows(client: Client, who:
 
     assert _changelist_queries(client, model) == with_two
     assert model.objects.count() >= 20
+
+
+# --- Evidence entered on its own page or inline: the services' rules, through the services -------------
+
+PAYLOAD = b"MZ\x90\x00" + b"\x00" * 98  # 102 bytes, as an editor's upload of payload.exe
+
+
+def _evidence_data(milestone: Milestone, document: Any) -> dict[str, Any]:
+    return {
+        "milestone": str(milestone.pk),
+        "date": "2026-02-06",
+        "kind": "report",
+        "summary": "The council's nominations were sent.",
+        "document": document,
+    }
+
+
+@pytest.mark.parametrize("name", ["payload.exe", "notes.html", "evidence.pdf.exe"])
+def test_the_evidence_page_refuses_a_document_the_services_refuse(editor_client: Client, name: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pillars import services
+
+    milestone = MilestoneFactory()
+    upload = SimpleUploadedFile(name, PAYLOAD)
+    refused_by_service = services.evidence_problems(evidence_document=SimpleUploadedFile(name, PAYLOAD))
+
+    response = editor_client.post(url(MilestoneEvidence, "add"), _evidence_data(milestone, upload))
+
+    assert refused_by_service["evidence_document"]
+    assert errors_of(response) == " ".join(refused_by_service["evidence_document"])
+    assert not MilestoneEvidence.objects.exists()
+
+
+def test_the_evidence_inline_refuses_a_document_the_services_refuse(editor_client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    milestone = MilestoneFactory()
+    change_url = url(Milestone, "change", milestone.pk)
+    data = form_data(editor_client.get(change_url))
+    data["evidence-0-date"] = "2025-12-06"
+    data["evidence-0-summary"] = "An audit found it had not started."
+    data["evidence-0-document"] = SimpleUploadedFile("payload.exe", PAYLOAD)
+
+    response = editor_client.post(change_url, data)
+
+    assert "Upload a document of one of these kinds" in errors_of(response)
+    assert not MilestoneEvidence.objects.exists()
+
+
+def test_evidence_entered_on_its_page_is_saved_by_the_service(editor_client: Client, editor: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    milestone = MilestoneFactory()
+    upload = SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit")
+
+    response = editor_client.post(url(MilestoneEvidence, "add"), _evidence_data(milestone, upload))
+
+    assert response.status_code == 302, errors_of(response)
+    evidence = MilestoneEvidence.objects.get()
+    assert evidence.created_by == editor and evidence.document.name.endswith(".pdf")
+    assert evidence.history.latest().history_user == editor
+    editor_client.post(url(MilestoneEvidence, "delete", evidence.pk), {"post": "yes"})
+    assert not MilestoneEvidence.objects.exists()
+    assert evidence.history.latest().history_type == "-" and evidence.history.latest().history_user == editor
+
+
+def test_the_structure_and_plain_records_are_saved_through_a_service(
+    editor_client: Client, editor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pillars, hubs, incentives and sources are written by `core.records.record_save`, never by the admin itself."""
+    from core import admin as core_admin
+    from core import records
+
+    saved: list[Any] = []
+    real = records.record_save
+
+    def spy(**kwargs: Any) -> Any:
+        saved.append(kwargs["instance"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(core_admin.ServiceAdminMixin, "save_service", staticmethod(spy))
+    hub = HubFactory()
+    change_url = url(type(hub), "change", hub.pk)
+    data = form_data(editor_client.get(change_url))
+    data["role"] = "A Centre of Excellence."
+
+    response = editor_client.post(change_url, data)
+
+    assert response.status_code == 302, errors_of(response)
+    assert saved == [hub]
+    hub.refresh_from_db()
+    assert hub.role == "A Centre of Excellence." and hub.history.latest().history_user == editor

@@ -29,7 +29,7 @@ PO = BASE_DIR / "locale" / "ur" / "LC_MESSAGES" / "django.po"
 MO = BASE_DIR / "locale" / "ur" / "LC_MESSAGES" / "django.mo"
 # Where the public interface's strings live (the admin, the importers and the services speak to editors, in English).
 PUBLIC = re.compile(
-    r"^(templates/(?!admin/)|pillars/templatetags/|pillars/views\.py|hubs/views\.py|incentives/views\.py"
+    r"^(templates/(?!admin/)|\w+/templatetags/|\w+/views\.py|core/pages\.py|core/asof\.py"
     r"|\w+/choices\.py|\w+/filtersets\.py)"
 )
 

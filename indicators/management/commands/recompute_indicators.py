@@ -49,7 +49,8 @@ class Command(BaseCommand):
             if end < start:
                 raise CommandError(f"--to ({end}) comes before --from ({start}).")
             # Stepped from the start each time, so that months keep their day (31 Jan, 28 Feb, 31 Mar).
-            step, dates = STEPS[options["every"]], []
+            step = STEPS[options["every"]]
+            dates: list[dt.date] = []
             while (day := start + step * len(dates)) <= end:
                 dates.append(day)
         else:
