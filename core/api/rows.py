@@ -83,19 +83,46 @@ def _slow_step(field: fields.Field[Any, Any, Any, Any]) -> Step:
     return step
 
 
+_MAPPING_TYPES: dict[type[Any], bool] = {}
+
+
+def _is_mapping(kind: type[Any]) -> bool:
+    # `isinstance(x, Mapping)` goes through the ABC machinery: remembered per type, it costs a dict lookup.
+    found = _MAPPING_TYPES.get(kind)
+    if found is None:
+        found = _MAPPING_TYPES[kind] = issubclass(kind, Mapping)
+    return found
+
+
+def _reader(attrs: list[str]) -> Step:
+    """`rest_framework.fields.get_attribute(instance, attrs)`, with a short path for one plain attribute."""
+    if len(attrs) != 1:
+        return lambda instance: get_attribute(instance, attrs)
+    (name,) = attrs
+
+    def read(instance: Any) -> Any:
+        if _is_mapping(type(instance)):
+            return get_attribute(instance, attrs)
+        value = getattr(instance, name)
+        # DRF calls what is "simply callable" (a method, a function); a plain value is returned as it is.
+        return get_attribute(instance, attrs) if callable(value) else value
+
+    return read
+
+
 def _step(field: fields.Field[Any, Any, Any, Any]) -> Step:
     if type(field) is serializers.SerializerMethodField:
         # DRF passes the instance itself (source "*") to the parent's `get_<name>` method.
-        method: Step = getattr(field.parent, field.method_name)
+        method: Step = getattr(field.parent, field.method_name)  # type: ignore[attr-defined]
         return method
     convert = _converter(field)
     if convert is None or field.source == "*":
         return _slow_step(field)
-    attrs = field.source_attrs
+    read = _reader(field.source_attrs)
 
     def step(instance: Any) -> Any:
         try:
-            value = get_attribute(instance, attrs)
+            value = read(instance)
         except (KeyError, AttributeError):
             value = field.get_attribute(instance)  # DRF's handling: default, null, skip or a clear error
         return None if value is None else convert(value)
