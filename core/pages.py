@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .asof import AsOf, DateParameterError, as_of_from_query
+from .asof import AsOf, ParameterError, as_of_from_query
 
 # Largest primary key a database can hold; a bigger number in an address is a 404, not an overflow.
 MAX_PK = 2**63 - 1
@@ -37,14 +37,14 @@ def as_of_from(request: HttpRequest) -> AsOf:
     """The as-of date of a page (`?as_of=`), or the 400 page saying what is wrong with it."""
     try:
         return as_of_from_query(request.GET)
-    except DateParameterError as error:
+    except ParameterError as error:
         raise BadParameter([error.message]) from None
 
 
 def render_page(
     request: HttpRequest, template: str, context: dict[str, Any], as_of: AsOf, *, status: int = 200
 ) -> HttpResponse:
-    """Render a public page with what the base template needs about the date it describes."""
+    """Render a public page with what the base template needs about the date and the basis it describes."""
     context = {
         **context,
         # The data (titles, summaries, sources) is in English: on pages in another language it is marked
@@ -53,6 +53,9 @@ def render_page(
         "as_of": as_of.date,
         "today": as_of.today,
         "as_of_explicit": as_of.explicit,
+        "basis": as_of.basis.value,
+        # On the illustrative basis every page says so: a banner, and a label beside every number.
+        "illustrative_basis": as_of.illustrative,
         "aq": as_of.query,
     }
     return render(request, template, context, status=status)

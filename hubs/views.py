@@ -74,7 +74,7 @@ def hub_list(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
     filterset = valid_filters(HubFilterSet(request.GET, queryset=Hub.objects.all(), request=request))
     hubs = list(filterset.qs.order_by("tier", "name"))
-    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(**as_of.selection)
     context: dict[str, Any] = {
         "hubs": [(hub, rollup_view(rollups.get(("hub", hub.slug)))) for hub in hubs],
         "outline": outline(),
@@ -88,13 +88,15 @@ def hub_list(request: HttpRequest) -> HttpResponse:
 def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_from(request)
     hub = get_object_or_404(Hub.objects.prefetch_related("sources"), slug=slug)
-    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(**as_of.selection)
     context = {
         "hub": hub,
         "rollup": rollup_view(rollups.get(("hub", hub.slug))),
-        "targets": targets_with_indicators(Target.objects.filter(hubs=hub).select_related("pillar"), as_of.date),
+        "targets": targets_with_indicators(
+            Target.objects.filter(hubs=hub).select_related("pillar"), as_of.date, as_of.basis
+        ),
         "milestones": milestones_with_indicators(
-            Milestone.objects.filter(hubs=hub).select_related("pillar"), as_of.date
+            Milestone.objects.filter(hubs=hub).select_related("pillar"), as_of.date, as_of.basis
         ),
         "incentives": list(Incentive.objects.filter(hubs=hub).order_by("name")),
         "outline": outline(),

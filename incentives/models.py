@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import PublicChange
 from sources.choices import Basis, Confidence
 
 from .choices import IncentiveKind, IncentiveStatus
@@ -39,7 +40,7 @@ class Incentive(models.Model):
     confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
     hubs = models.ManyToManyField("hubs.Hub", related_name="incentives", blank=True, verbose_name=_("hubs"))
     sources = models.ManyToManyField("sources.Source", related_name="incentives", blank=True, verbose_name=_("sources"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[PublicChange])
 
     class Meta:
         ordering = ["name"]

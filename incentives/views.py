@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
 
+from changes.selectors import ChangeFilter, item_changes
 from core.pages import as_of_from, filter_fields, page_view, paginate, render_page, valid_filters
 
 from .filtersets import IncentiveFilterSet
@@ -33,4 +35,12 @@ def incentive_detail(request: HttpRequest, slug: str) -> HttpResponse:
     incentive = get_object_or_404(
         Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources"), slug=slug
     )
-    return render_page(request, "pages/incentive_detail.html", {"incentive": incentive}, as_of)
+    wanted = ChangeFilter(basis=as_of.basis, until=as_of.date if as_of.explicit else None, incentive_id=incentive.pk)
+    changes, total = item_changes(wanted)
+    context = {
+        "incentive": incentive,
+        "changes": changes,
+        "changes_total": total,
+        "changes_query": urlencode({"incentive": str(incentive.pk), **as_of.params}),
+    }
+    return render_page(request, "pages/incentive_detail.html", context, as_of)

@@ -58,6 +58,17 @@ MilestoneStatus = _choices(
 MilestoneStatus.__doc__ = "Status of a milestone as of a date (shared/docs/indicators.md)."
 
 
+Basis = _choices(
+    "Basis",
+    compute.Basis,
+    {
+        compute.Basis.REPORTED: _("reported figures only"),
+        compute.Basis.ILLUSTRATIVE: _("illustrative: made-up figures included"),
+    },
+)
+Basis.__doc__ = "What a number rests on (shared/docs/indicators.md): reported figures only, or every figure."
+
+
 class RollupScope(models.TextChoices):
     """What a roll-up covers."""
 

@@ -46,17 +46,20 @@ __all__ = [
     "MILESTONE_INDICATOR_FIELDS",
     "ROLLUP_FIELDS",
     "TARGET_INDICATOR_FIELDS",
+    "Basis",
     "InvalidTarget",
     "MilestoneIndicators",
     "MilestoneInput",
     "MilestoneStatus",
     "Point",
+    "Reporting",
     "Rollup",
     "TargetIndicators",
     "TargetInput",
     "TargetStatus",
     "Thresholds",
     "compute_milestone",
+    "compute_reporting",
     "compute_rollup",
     "compute_target",
     "planned_value",
@@ -80,12 +83,30 @@ _floor = math.floor
 # --- Inputs ---------------------------------------------------------------------
 
 
+class Basis(StrEnum):
+    """What a computation rests on: reported figures only (the default, everywhere), or every figure.
+
+    ``illustrative`` figures are made up to demonstrate the portal. On the
+    ``reported`` basis they are ignored entirely: an illustrative figure never
+    moves a reported number, and a target whose only figures are illustrative
+    has no data. The ``illustrative`` basis takes every figure, and whatever
+    shows a number computed on it says so.
+    """
+
+    REPORTED = "reported"
+    ILLUSTRATIVE = "illustrative"
+
+
 @dataclass(frozen=True, slots=True)
 class Point:
-    """A dated value: an interim trajectory point or a measurement (values are cumulative)."""
+    """A dated value: an interim trajectory point or a measurement (values are cumulative).
+
+    ``illustrative`` marks a measurement made up for a demonstration (see ``Basis``).
+    """
 
     date: dt.date
     value: float
+    illustrative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +116,8 @@ class TargetInput:
     ``trajectory`` holds only the *interim* points, strictly between the baseline
     and the target dates, in any order. ``measurements`` may be in any order and
     may include measurements dated after the as-of date (they are ignored, so that
-    history can be replayed); at most one measurement per date.
+    history can be replayed) and illustrative ones (ignored on the reported
+    basis); at most one measurement per date.
     """
 
     baseline_date: dt.date
@@ -150,6 +172,40 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    """Is anyone publishing figures? The reporting indicators of one target (always on the reported basis)."""
+
+    last_reported_on: dt.date | None
+    report_due_on: dt.date
+    reporting_overdue_days: int
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "last_reported_on": self.last_reported_on,
+            "report_due_on": self.report_due_on,
+            "reporting_overdue_days": self.reporting_overdue_days,
+        }
+
+
+def compute_reporting(target: TargetInput, as_of: dt.date) -> Reporting:
+    """When the latest reported figure on or before ``as_of`` came, when the next is due, how late it is.
+
+    Illustrative figures never count: they report nothing. With no reported
+    figure, the first one is due one reporting interval after the baseline date.
+    """
+    last: dt.date | None = None
+    for m in target.measurements:
+        if not m.illustrative and m.date <= as_of and (last is None or m.date > last):
+            last = m.date
+    due = (last or target.baseline_date) + dt.timedelta(days=target.reporting_interval_days)
+    return Reporting(
+        last_reported_on=last,
+        report_due_on=due,
+        reporting_overdue_days=max(0, as_of.toordinal() - due.toordinal()),
+    )
+
+
 # --- Statuses -------------------------------------------------------------------
 
 
@@ -181,8 +237,9 @@ class MilestoneStatus(StrEnum):
 class TargetIndicators:
     """The indicators of one target as of one date.
 
-    Every field except ``as_of``, ``status`` and ``stale`` is ``None`` when the
-    status is ``no_data`` (no measurement on or before the as-of date).
+    Every schedule field (``progress`` to ``staleness_days``) is ``None`` when
+    the status is ``no_data`` (no measurement on or before the as-of date, on
+    the basis asked for). The reporting fields are always on the reported basis.
 
     Attributes:
         as_of: the date the numbers describe.
@@ -207,12 +264,21 @@ class TargetIndicators:
             so far (the SPI) continues.
         forecast_slip_days: days between that forecast and the deadline;
             positive = will finish late.
-        required_rate: change per day needed from the measurement to the
-            deadline to hit the target (negative for a target that must fall).
-            ``None`` once the measurement is dated on or after the deadline.
+        required_rate: change per day needed from the as-of date to the
+            deadline to hit the target, from the latest figure (negative for a
+            target that must fall). ``None`` once the as-of date is on or after
+            the deadline, or the target is achieved.
         required_rate_per_year: the same, times 365.25.
         staleness_days: days since the latest measurement (as-of date minus e).
         stale: True when ``staleness_days`` exceeds twice the reporting interval.
+        basis: what the numbers rest on (``Basis``).
+        last_reported_on: the date of the latest *reported* figure on or before
+            the as-of date, whatever the basis; ``None`` when there is none.
+        report_due_on: when the next reported figure is due: the last reported
+            figure's date (or the baseline date, when there is none) plus the
+            reporting interval.
+        reporting_overdue_days: how many days late that figure is
+            (``max(0, as_of - report_due_on)``).
     """
 
     as_of: dt.date
@@ -230,6 +296,10 @@ class TargetIndicators:
     required_rate_per_year: float | None
     staleness_days: int | None
     stale: bool
+    basis: Basis
+    last_reported_on: dt.date | None
+    report_due_on: dt.date
+    reporting_overdue_days: int
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict: dates as ISO strings, the status as its string value."""
@@ -240,13 +310,14 @@ class TargetIndicators:
         """Rebuilt from stored values in the order of ``TARGET_INDICATOR_FIELDS`` (a snapshot row)."""
         data = dict(zip(TARGET_INDICATOR_FIELDS, values, strict=True))
         data["status"] = TargetStatus(data["status"])
+        data["basis"] = Basis(data["basis"])
         return cls(**data)
 
     @classmethod
-    def no_data(cls, as_of: dt.date) -> TargetIndicators:
-        """The indicators of a target with no measurement on or before ``as_of``: every value undefined."""
+    def no_data(cls, as_of: dt.date, basis: Basis, reporting: Reporting) -> TargetIndicators:
+        """The indicators of a target with no measurement on or before ``as_of``: the schedule undefined."""
         data: dict[str, Any] = dict.fromkeys(TARGET_INDICATOR_FIELDS)
-        data.update(as_of=as_of, status=TargetStatus.NO_DATA, stale=False)
+        data.update(as_of=as_of, status=TargetStatus.NO_DATA, stale=False, basis=basis, **reporting.as_fields())
         return cls(**data)
 
 
@@ -264,12 +335,15 @@ class MilestoneIndicators:
             cannot finish before today).
         slip_days: expected date minus baseline due date; positive = late,
             negative = early. ``None`` for a cancelled milestone.
+        basis: the basis the milestone was computed on: its numbers are the
+            same on both (a milestone has no figures), and say which was asked.
     """
 
     as_of: dt.date
     status: MilestoneStatus
     expected_date: dt.date | None
     slip_days: int | None
+    basis: Basis = Basis.REPORTED
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict: dates as ISO strings, the status as its string value."""
@@ -280,6 +354,7 @@ class MilestoneIndicators:
         """Rebuilt from stored values in the order of ``MILESTONE_INDICATOR_FIELDS`` (a snapshot row)."""
         data = dict(zip(MILESTONE_INDICATOR_FIELDS, values, strict=True))
         data["status"] = MilestoneStatus(data["status"])
+        data["basis"] = Basis(data["basis"])
         return cls(**data)
 
 
@@ -298,6 +373,14 @@ class Rollup:
             achieved or on track plus milestones completed no later than their
             baseline due date or on track, over targets with data plus milestones
             not cancelled. ``None`` when there is nothing to count.
+        basis: what the targets' numbers rest on (``Basis``).
+        reporting_coverage: share of the targets with a reported figure on or
+            before the as-of date. ``None`` when there are no targets.
+        targets_reporting_overdue: how many targets' next reported figure is late
+            (``reporting_overdue_days > 0``).
+        median_reporting_overdue_days: the median of those targets' days late.
+        max_reporting_overdue_days: the largest of them. Both ``None`` when no
+            target is late.
     """
 
     as_of: dt.date
@@ -306,6 +389,11 @@ class Rollup:
     median_slip_days: float | None
     max_slip_days: int | None
     on_schedule_share: float | None
+    basis: Basis = Basis.REPORTED
+    reporting_coverage: float | None = None
+    targets_reporting_overdue: int = 0
+    median_reporting_overdue_days: float | None = None
+    max_reporting_overdue_days: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (the count dicts are copied)."""
@@ -580,21 +668,27 @@ def _earned_days_knots(days: list[int], values: list[float], direction: int, ev:
 
 
 def compute_target(
-    target: TargetInput, as_of: dt.date, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    target: TargetInput,
+    as_of: dt.date,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    basis: Basis = Basis.REPORTED,
 ) -> TargetIndicators:
-    """Compute every indicator of ``target`` as of ``as_of`` (see ``TargetIndicators``).
+    """Compute every indicator of ``target`` as of ``as_of`` on ``basis`` (see ``TargetIndicators``).
 
     Raises ``InvalidTarget`` when the target definition is invalid.
     """
     curve = _curve(target)
+    reporting = compute_reporting(target, as_of)
 
-    # EV: the latest measurement on or before the as-of date; later ones are ignored.
+    # EV: the latest measurement on or before the as-of date; later ones are ignored, and so are
+    # illustrative ones unless the basis asks for them.
+    every_figure = basis == Basis.ILLUSTRATIVE
     latest: Point | None = None
     for m in target.measurements:
-        if m.date <= as_of and (latest is None or m.date > latest.date):
+        if m.date <= as_of and (every_figure or not m.illustrative) and (latest is None or m.date > latest.date):
             latest = m
     if latest is None:
-        return TargetIndicators.no_data(as_of)
+        return TargetIndicators.no_data(as_of, basis, reporting)
 
     v0, vT = target.baseline_value, target.target_value
     direction = 1 if vT > v0 else -1
@@ -636,10 +730,12 @@ def compute_target(
                     forecast_completion = dt.date.fromordinal(ordinal)
                     forecast_slip_days = round_half_away_from_zero(forecast_days - span)
 
+    # What is needed from the as-of date on (not from the figure's date: the older the figure, the
+    # fewer days are left to close the same gap).
     required_rate: float | None = None
     required_rate_per_year: float | None = None
-    remaining = span - elapsed
-    if remaining > 0:
+    remaining = target.target_date.toordinal() - as_of.toordinal()
+    if remaining > 0 and not achieved:
         required_rate = (vT - ev) / remaining
         required_rate_per_year = required_rate * DAYS_PER_YEAR
 
@@ -672,13 +768,15 @@ def compute_target(
         required_rate_per_year=required_rate_per_year,
         staleness_days=staleness,
         stale=staleness > 2 * target.reporting_interval_days,
+        basis=basis,
+        **reporting.as_fields(),
     )
 
 
 # --- Milestones -----------------------------------------------------------------
 
 
-def compute_milestone(milestone: MilestoneInput, as_of: dt.date) -> MilestoneIndicators:
+def compute_milestone(milestone: MilestoneInput, as_of: dt.date, basis: Basis = Basis.REPORTED) -> MilestoneIndicators:
     """Compute the expected date, slip and status of ``milestone`` as of ``as_of``.
 
     A completion dated after ``as_of`` is ignored (history can be replayed). A
@@ -699,7 +797,7 @@ def compute_milestone(milestone: MilestoneInput, as_of: dt.date) -> MilestoneInd
 
     if milestone.cancelled:
         return MilestoneIndicators(
-            as_of=as_of, status=MilestoneStatus.CANCELLED, expected_date=expected, slip_days=None
+            as_of=as_of, status=MilestoneStatus.CANCELLED, expected_date=expected, slip_days=None, basis=basis
         )
     if completed:
         status = MilestoneStatus.COMPLETED
@@ -710,7 +808,11 @@ def compute_milestone(milestone: MilestoneInput, as_of: dt.date) -> MilestoneInd
     else:
         status = MilestoneStatus.ON_TRACK
     return MilestoneIndicators(
-        as_of=as_of, status=status, expected_date=expected, slip_days=expected.toordinal() - baseline.toordinal()
+        as_of=as_of,
+        status=status,
+        expected_date=expected,
+        slip_days=expected.toordinal() - baseline.toordinal(),
+        basis=basis,
     )
 
 
@@ -721,6 +823,7 @@ def compute_rollup(
     targets: Iterable[TargetIndicators],
     milestones: Iterable[MilestoneIndicators],
     as_of: dt.date,
+    basis: Basis = Basis.REPORTED,
 ) -> Rollup:
     """Roll up the indicators of a set of targets and milestones (a pillar, a hub, the policy).
 
@@ -731,14 +834,24 @@ def compute_rollup(
 
     Statuses are compared as strings, so indicators rebuilt from stored rows
     whose status is a plain string count the same as freshly computed ones.
+    The items are expected to have been computed on ``basis``; their reporting
+    indicators are on the reported basis whatever it is.
     """
     target_counts = dict.fromkeys((s.value for s in TargetStatus), 0)
     milestone_counts = dict.fromkeys((s.value for s in MilestoneStatus), 0)
     slips: list[int] = []
     on_schedule = 0
     counted = 0
+    target_total = 0
+    reported = 0
+    overdue: list[int] = []
 
     for t in targets:
+        target_total += 1
+        if t.last_reported_on is not None:
+            reported += 1
+        if t.reporting_overdue_days > 0:
+            overdue.append(t.reporting_overdue_days)
         status = t.status
         target_counts[status] += 1
         if status != TargetStatus.NO_DATA:
@@ -768,4 +881,9 @@ def compute_rollup(
         median_slip_days=float(statistics.median(slips)) if slips else None,
         max_slip_days=max(slips) if slips else None,
         on_schedule_share=on_schedule / counted if counted else None,
+        basis=basis,
+        reporting_coverage=reported / target_total if target_total else None,
+        targets_reporting_overdue=len(overdue),
+        median_reporting_overdue_days=float(statistics.median(overdue)) if overdue else None,
+        max_reporting_overdue_days=max(overdue) if overdue else None,
     )

@@ -33,6 +33,9 @@ class RollupView:
     on_schedule: int | None
     target_counts: list[tuple[str, int]]
     milestone_counts: list[tuple[str, int]]
+    #: Targets with a reported figure on or before the as-of date, and those without (reporting coverage).
+    targets_reported: int = 0
+    targets_unreported: int = 0
 
 
 def rollup_view(rollup: compute.Rollup | None) -> RollupView | None:
@@ -47,6 +50,8 @@ def rollup_view(rollup: compute.Rollup | None) -> RollupView | None:
         - rollup.milestones.get(compute.MilestoneStatus.CANCELLED, 0)
     )
     share = rollup.on_schedule_share
+    coverage = rollup.reporting_coverage
+    reported = round(coverage * targets_total) if coverage is not None else 0
     return RollupView(
         rollup=rollup,
         targets_total=targets_total,
@@ -56,4 +61,6 @@ def rollup_view(rollup: compute.Rollup | None) -> RollupView | None:
         # In the order of the status rules, whatever order the stored JSON has.
         target_counts=[(s, rollup.targets.get(s, 0)) for s in TARGET_STATUS_ORDER if rollup.targets.get(s)],
         milestone_counts=[(s, rollup.milestones.get(s, 0)) for s in MILESTONE_STATUS_ORDER if rollup.milestones.get(s)],
+        targets_reported=reported,
+        targets_unreported=targets_total - reported,
     )

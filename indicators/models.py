@@ -13,7 +13,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import MilestoneStatus, RollupScope, TargetStatus
+from . import compute
+from .choices import Basis, MilestoneStatus, RollupScope, TargetStatus
 
 
 class RecomputeRun(models.Model):
@@ -43,13 +44,14 @@ class RecomputeRun(models.Model):
 
 
 class TargetSnapshot(models.Model):
-    """A target's indicators as of one date, written by `indicators_recompute`.
+    """A target's indicators as of one date on one basis, written by `indicators_recompute`.
 
-    One row per (target, as_of): recomputing a date replaces its rows.
+    One row per (target, as_of, basis): recomputing a date replaces its rows.
     """
 
     target = models.ForeignKey("pillars.Target", on_delete=models.CASCADE, related_name="snapshots")
     as_of = models.DateField()
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=compute.Basis.REPORTED)
     status = models.CharField(max_length=10, choices=TargetStatus.choices)
     progress = models.FloatField(null=True)
     planned_progress = models.FloatField(null=True)
@@ -64,26 +66,35 @@ class TargetSnapshot(models.Model):
     required_rate_per_year = models.FloatField(null=True)
     staleness_days = models.IntegerField(null=True)
     stale = models.BooleanField(default=False)
+    # Reporting: always on the reported basis, whatever the row's.
+    last_reported_on = models.DateField(null=True)
+    report_due_on = models.DateField()
+    reporting_overdue_days = models.IntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["target", "as_of"]
+        ordering = ["target", "as_of", "basis"]
         constraints = [
             # Also the index behind "history of one target" and as-of replay.
-            models.UniqueConstraint(fields=["target", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
+            models.UniqueConstraint(fields=["target", "as_of", "basis"], name="%(app_label)s_%(class)s_one_per_date"),
         ]
         # Serves recompute's "delete this date's rows" and roll-ups of one date.
         indexes = [models.Index(fields=["as_of", "status"], name="indicators_tsnap_asof_status")]
 
     def __str__(self) -> str:
-        return f"{self.target_id} @ {self.as_of}: {self.status}"
+        return f"{self.target_id} @ {self.as_of} ({self.basis}): {self.status}"
 
 
 class MilestoneSnapshot(models.Model):
-    """A milestone's indicators as of one date; with the forecast of that date, it gives the trend analysis."""
+    """A milestone's indicators as of one date; with the forecast of that date, it gives the trend analysis.
+
+    A milestone has no figures, so its indicators are the same on both bases; a
+    row is kept for each, so that every read names its basis the same way.
+    """
 
     milestone = models.ForeignKey("pillars.Milestone", on_delete=models.CASCADE, related_name="snapshots")
     as_of = models.DateField()
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=compute.Basis.REPORTED)
     status = models.CharField(max_length=10, choices=MilestoneStatus.choices)
     expected_date = models.DateField(null=True)
     slip_days = models.IntegerField(null=True)
@@ -92,20 +103,23 @@ class MilestoneSnapshot(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["milestone", "as_of"]
+        ordering = ["milestone", "as_of", "basis"]
         constraints = [
-            models.UniqueConstraint(fields=["milestone", "as_of"], name="%(app_label)s_%(class)s_one_per_date"),
+            models.UniqueConstraint(
+                fields=["milestone", "as_of", "basis"], name="%(app_label)s_%(class)s_one_per_date"
+            ),
         ]
         indexes = [models.Index(fields=["as_of", "status"], name="indicators_msnap_asof_status")]
 
     def __str__(self) -> str:
-        return f"{self.milestone_id} @ {self.as_of}: {self.status}"
+        return f"{self.milestone_id} @ {self.as_of} ({self.basis}): {self.status}"
 
 
 class RollupSnapshot(models.Model):
-    """Roll-up of a pillar, a hub or the whole policy as of one date, optionally for items due in a window."""
+    """Roll-up of a pillar, a hub or the policy as of one date on one basis, for all items or those due in a window."""
 
     as_of = models.DateField()
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=compute.Basis.REPORTED)
     scope = models.CharField(max_length=8, choices=RollupScope.choices)
     # The pillar's or hub's slug; empty for the whole policy.
     scope_key = models.CharField(max_length=80, blank=True)
@@ -116,15 +130,20 @@ class RollupSnapshot(models.Model):
     median_slip_days = models.FloatField(null=True)
     max_slip_days = models.IntegerField(null=True)
     on_schedule_share = models.FloatField(null=True)
+    reporting_coverage = models.FloatField(null=True)
+    targets_reporting_overdue = models.IntegerField(default=0)
+    median_reporting_overdue_days = models.FloatField(null=True)
+    max_reporting_overdue_days = models.IntegerField(null=True)
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["as_of", "scope", "scope_key"]
+        ordering = ["as_of", "basis", "scope", "scope_key"]
         constraints = [
             models.UniqueConstraint(
-                fields=["as_of", "scope", "scope_key", "window"], name="%(app_label)s_%(class)s_one_per_scope_date"
+                fields=["as_of", "basis", "scope", "scope_key", "window"],
+                name="%(app_label)s_%(class)s_one_per_scope_date",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope}:{self.scope_key or '-'} @ {self.as_of} ({self.window})"
+        return f"{self.scope}:{self.scope_key or '-'} @ {self.as_of} ({self.basis}, {self.window})"

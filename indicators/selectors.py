@@ -8,6 +8,7 @@ the pure module (`indicators.compute`) from the same inputs a recompute reads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
@@ -19,6 +20,7 @@ from django.db import connection
 from django.db.models import F, FilteredRelation, Max, Model, Q, QuerySet
 
 from hubs.models import Hub
+from pillars.choices import TargetKind
 from pillars.models import Measurement, Milestone, Pillar, Target, TrajectoryPoint
 
 from . import compute
@@ -83,22 +85,28 @@ def _by_target(
     return queryset
 
 
+def figures_on(as_of: dt.date) -> QuerySet[Measurement]:
+    """The figures that stood on `as_of`: dated on or before it, and not withdrawn by then."""
+    return Measurement.objects.filter(Q(date__lte=as_of), Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=as_of))
+
+
 def _latest_measurements(
-    *, as_of: dt.date, target_ids: Collection[int] | None, id_range: tuple[int, int] | None
+    *, as_of: dt.date, target_ids: Collection[int] | None, id_range: tuple[int, int] | None, reported_only: bool
 ) -> dict[int, compute.Point]:
-    """The latest measurement dated on or before `as_of`, per target (the only one the indicators use)."""
-    measurements = _by_target(Measurement.objects.filter(date__lte=as_of), target_ids, id_range)
+    """The latest figure that stood on `as_of` per target (of the reported ones only, or of all of them)."""
+    measurements = _by_target(figures_on(as_of), target_ids, id_range)
+    if reported_only:
+        measurements = measurements.filter(illustrative=False)
+    columns = ("target_id", "date", "value", "illustrative")
     latest: dict[int, compute.Point] = {}
     if connection.vendor == "postgresql":
         # DISTINCT ON reads one row per target through the (target, date) unique index.
-        rows = (
-            measurements.order_by("target_id", "-date").distinct("target_id").values_list("target_id", "date", "value")
-        )
+        rows = measurements.order_by("target_id", "-date").distinct("target_id").values_list(*columns)
     else:
         # Ordered by date: the last one of each target wins.
-        rows = measurements.order_by("target_id", "date").values_list("target_id", "date", "value")
-    for target_id, day, value in rows.iterator(chunk_size=20_000):
-        latest[target_id] = compute.Point(day, value)
+        rows = measurements.order_by("target_id", "date").values_list(*columns)
+    for target_id, day, value, illustrative in rows.iterator(chunk_size=20_000):
+        latest[target_id] = compute.Point(day, value, illustrative)
     return latest
 
 
@@ -111,10 +119,12 @@ def recompute_inputs(
 ) -> RecomputeInputs:
     """Load the targets and milestones to recompute as of `as_of` (all of them when no ids are given).
 
-    Four queries whatever the number of items. Only the latest measurement on
-    or before `as_of` is read per target: the indicators use nothing else.
-    Completions and cancellations dated after `as_of` are ignored, so that a
-    past date can be replayed.
+    Five queries whatever the number of items. Per target, only the latest
+    figure on or before `as_of` and the latest reported one are read: the
+    indicators use nothing else, on either basis. Figures withdrawn by then,
+    completions and cancellations dated after `as_of` are ignored, so that a
+    past date can be replayed. Projections (an expert's expected outcome, not
+    a commitment) have no indicators and are not read.
     """
     inputs = RecomputeInputs()
 
@@ -123,25 +133,27 @@ def recompute_inputs(
     for target_id, day, value in point_rows.values_list("target_id", "date", "value").iterator(chunk_size=20_000):
         points[target_id].append(compute.Point(day, value))
 
-    latest = _latest_measurements(as_of=as_of, target_ids=target_ids, id_range=id_range)
+    latest = _latest_measurements(as_of=as_of, target_ids=target_ids, id_range=id_range, reported_only=False)
+    reported = _latest_measurements(as_of=as_of, target_ids=target_ids, id_range=id_range, reported_only=True)
 
     if target_ids is None or target_ids:
         target_rows = (
             Target.objects.filter(**_ids_filter(target_ids, id_range))
+            .exclude(kind=TargetKind.PROJECTION)
             .order_by()
             .values_list(
                 "pk", "baseline_date", "baseline_value", "target_date", "target_value", "reporting_interval_days"
             )
         )
         for pk, t0, v0, deadline, goal, interval in target_rows.iterator(chunk_size=20_000):
-            measurement = latest.get(pk)
+            figures = {point.date: point for point in (latest.get(pk), reported.get(pk)) if point is not None}
             inputs.targets[pk] = compute.TargetInput(
                 baseline_date=t0,
                 baseline_value=v0,
                 target_date=deadline,
                 target_value=goal,
                 trajectory=tuple(points.get(pk, ())),
-                measurements=(measurement,) if measurement is not None else (),
+                measurements=tuple(figures.values()),
                 reporting_interval_days=interval,
             )
 
@@ -198,24 +210,40 @@ def full_run_exists(*, as_of: dt.date) -> bool:
     return RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=as_of).exists()
 
 
-def target_indicators_on(*, as_of: dt.date) -> dict[int, compute.TargetIndicators]:
+def target_indicators_on(*, as_of: dt.date, basis: compute.Basis) -> dict[int, compute.TargetIndicators]:
     """The stored indicators of every target as of `as_of`, rebuilt as the pure module's results (one query)."""
     rows = (
-        TargetSnapshot.objects.filter(as_of=as_of).order_by().values_list("target_id", *compute.TARGET_INDICATOR_FIELDS)
+        TargetSnapshot.objects.filter(as_of=as_of, basis=basis)
+        .order_by()
+        .values_list("target_id", *compute.TARGET_INDICATOR_FIELDS)
     )
     from_values = compute.TargetIndicators.from_values
     return {row[0]: from_values(row[1:]) for row in rows.iterator(chunk_size=20_000)}
 
 
-def milestone_indicators_on(*, as_of: dt.date) -> dict[int, compute.MilestoneIndicators]:
+def milestone_indicators_on(*, as_of: dt.date, basis: compute.Basis) -> dict[int, compute.MilestoneIndicators]:
     """The stored indicators of every milestone as of `as_of` (one query)."""
     rows = (
-        MilestoneSnapshot.objects.filter(as_of=as_of)
+        MilestoneSnapshot.objects.filter(as_of=as_of, basis=basis)
         .order_by()
         .values_list("milestone_id", *compute.MILESTONE_INDICATOR_FIELDS)
     )
     from_values = compute.MilestoneIndicators.from_values
     return {row[0]: from_values(row[1:]) for row in rows.iterator(chunk_size=20_000)}
+
+
+def target_history(*, target_id: int, basis: compute.Basis, until: dt.date | None = None) -> QuerySet[TargetSnapshot]:
+    """One target's stored snapshots on a basis, oldest first (up to `until`): its slip trend."""
+    rows = TargetSnapshot.objects.filter(target_id=target_id, basis=basis)
+    return (rows if until is None else rows.filter(as_of__lte=until)).order_by("as_of")
+
+
+def milestone_history(
+    *, milestone_id: int, basis: compute.Basis, until: dt.date | None = None
+) -> QuerySet[MilestoneSnapshot]:
+    """One milestone's stored snapshots, oldest first (up to `until`): the milestone trend analysis."""
+    rows = MilestoneSnapshot.objects.filter(milestone_id=milestone_id, basis=basis)
+    return (rows if until is None else rows.filter(as_of__lte=until)).order_by("as_of")
 
 
 # --- What is computed on the fly ---------------------------------------------------------------------------
@@ -235,7 +263,7 @@ class Computed:
     invalid: list[int]
 
 
-def compute_indicators(inputs: RecomputeInputs, *, as_of: dt.date) -> Computed:
+def compute_indicators(inputs: RecomputeInputs, *, as_of: dt.date, basis: compute.Basis) -> Computed:
     """Run the pure module over loaded inputs; a broken target (edited in the database directly) is skipped."""
     thresholds = thresholds_from_settings()
     compute_target = compute.compute_target
@@ -243,45 +271,54 @@ def compute_indicators(inputs: RecomputeInputs, *, as_of: dt.date) -> Computed:
     invalid: list[int] = []
     for pk, target in inputs.targets.items():
         try:
-            targets[pk] = compute_target(target, as_of, thresholds)
+            targets[pk] = compute_target(target, as_of, thresholds, basis)
         except compute.InvalidTarget:
             invalid.append(pk)
-    milestones = {pk: compute.compute_milestone(m, as_of) for pk, m in inputs.milestones.items()}
+    milestones = {pk: compute.compute_milestone(m, as_of, basis) for pk, m in inputs.milestones.items()}
     return Computed(targets=targets, milestones=milestones, invalid=invalid)
 
 
-def compute_target_indicators(*, as_of: dt.date, target_ids: Collection[int]) -> dict[int, compute.TargetIndicators]:
-    """Compute (not read) the indicators of some targets as of a date: three queries."""
+def compute_target_indicators(
+    *, as_of: dt.date, basis: compute.Basis, target_ids: Collection[int]
+) -> dict[int, compute.TargetIndicators]:
+    """Compute (not read) the indicators of some targets as of a date: four queries."""
     inputs = recompute_inputs(as_of=as_of, target_ids=target_ids, milestone_ids=[])
-    return compute_indicators(inputs, as_of=as_of).targets  # a broken target is shown without indicators
+    return compute_indicators(inputs, as_of=as_of, basis=basis).targets  # a broken target: no indicators
 
 
 def compute_milestone_indicators(
-    *, as_of: dt.date, milestone_ids: Collection[int]
+    *, as_of: dt.date, basis: compute.Basis, milestone_ids: Collection[int]
 ) -> dict[int, compute.MilestoneIndicators]:
     """Compute the indicators of some milestones as of a date: one query."""
     inputs = recompute_inputs(as_of=as_of, target_ids=[], milestone_ids=milestone_ids)
-    return compute_indicators(inputs, as_of=as_of).milestones
+    return compute_indicators(inputs, as_of=as_of, basis=basis).milestones
 
 
 # --- Lists with their indicators -----------------------------------------------------------------------------
 
 
-def _with_indicators(queryset: QuerySet[M], *, as_of: dt.date, names: tuple[str, ...]) -> QuerySet[M]:
-    """Join each item's snapshot of `as_of` (one LEFT JOIN on the (item, as_of) unique index) as `ind_<name>`."""
-    joined = queryset.annotate(snap=FilteredRelation("snapshots", condition=Q(snapshots__as_of=as_of)))
+def _with_indicators(
+    queryset: QuerySet[M], *, as_of: dt.date, basis: compute.Basis, names: tuple[str, ...]
+) -> QuerySet[M]:
+    """Join each item's snapshot of `as_of` on `basis` (one LEFT JOIN on the unique index) as `ind_<name>`."""
+    condition = Q(snapshots__as_of=as_of, snapshots__basis=basis)
+    joined = queryset.annotate(snap=FilteredRelation("snapshots", condition=condition))
     annotated: QuerySet[M] = joined.annotate(**{f"{PREFIX}{name}": F(f"snap__{name}") for name in names})
     return annotated
 
 
-def with_target_indicators(queryset: QuerySet[Target], *, as_of: dt.date) -> QuerySet[Target]:
+def with_target_indicators(
+    queryset: QuerySet[Target], *, as_of: dt.date, basis: compute.Basis = compute.Basis.REPORTED
+) -> QuerySet[Target]:
     """Targets annotated with their stored indicators of `as_of` (`ind_status`, `ind_slip_days`, ...)."""
-    return _with_indicators(queryset, as_of=as_of, names=TARGET_INDICATOR_NAMES)
+    return _with_indicators(queryset, as_of=as_of, basis=basis, names=TARGET_INDICATOR_NAMES)
 
 
-def with_milestone_indicators(queryset: QuerySet[Milestone], *, as_of: dt.date) -> QuerySet[Milestone]:
+def with_milestone_indicators(
+    queryset: QuerySet[Milestone], *, as_of: dt.date, basis: compute.Basis = compute.Basis.REPORTED
+) -> QuerySet[Milestone]:
     """Milestones annotated with their stored indicators of `as_of` (`ind_status`, ...)."""
-    return _with_indicators(queryset, as_of=as_of, names=MILESTONE_INDICATOR_NAMES)
+    return _with_indicators(queryset, as_of=as_of, basis=basis, names=MILESTONE_INDICATOR_NAMES)
 
 
 class Listing(Generic[M]):
@@ -364,21 +401,21 @@ def _attacher(
     return attach
 
 
-def _attach_targets(as_of: dt.date) -> Callable[[list[Target]], None]:
+def _attach_targets(as_of: dt.date, basis: compute.Basis) -> Callable[[list[Target]], None]:
     return _attacher(
         as_of,
         TARGET_INDICATOR_NAMES,
         compute.TargetIndicators.from_values,
-        lambda ids: compute_target_indicators(as_of=as_of, target_ids=ids),
+        lambda ids: compute_target_indicators(as_of=as_of, basis=basis, target_ids=ids),
     )
 
 
-def _attach_milestones(as_of: dt.date) -> Callable[[list[Milestone]], None]:
+def _attach_milestones(as_of: dt.date, basis: compute.Basis) -> Callable[[list[Milestone]], None]:
     return _attacher(
         as_of,
         MILESTONE_INDICATOR_NAMES,
         compute.MilestoneIndicators.from_values,
-        lambda ids: compute_milestone_indicators(as_of=as_of, milestone_ids=ids),
+        lambda ids: compute_milestone_indicators(as_of=as_of, basis=basis, milestone_ids=ids),
     )
 
 
@@ -386,6 +423,7 @@ def _indicator_list(
     queryset: QuerySet[M],
     *,
     as_of: dt.date,
+    basis: compute.Basis,
     names: tuple[str, ...],
     annotate: Callable[..., QuerySet[M]],
     attach: Callable[[list[M]], None],
@@ -395,7 +433,7 @@ def _indicator_list(
     """The listing behind `target_list` and `milestone_list`: `filters` by indicator (None: not asked for)."""
     asked = {name: value for name, value in filters.items() if value not in (None, [], ())}
     if full_run_exists(as_of=as_of):
-        annotated = annotate(queryset, as_of=as_of)
+        annotated = annotate(queryset, as_of=as_of, basis=basis)
         for name, value in asked.items():
             lookup = f"{PREFIX}{name}__in" if name == "status" else f"{PREFIX}{name}"
             annotated = annotated.filter(Q(**{lookup: list(value) if name == "status" else value}))
@@ -419,11 +457,12 @@ def target_list(
     *,
     queryset: QuerySet[Target],
     as_of: dt.date,
+    basis: compute.Basis = compute.Basis.REPORTED,
     status: Collection[str] | None = None,
     stale: bool | None = None,
     ordering: str | None = None,
 ) -> Listing[Target]:
-    """The targets of `queryset` with their indicators as of `as_of`, filtered and ordered by them.
+    """The targets of `queryset` with their indicators as of `as_of` on `basis`, filtered and ordered by them.
 
     When a full recompute of `as_of` is stored, the indicators come from its
     snapshots through one LEFT JOIN, and filtering, ordering and paging stay
@@ -434,9 +473,10 @@ def target_list(
     return _indicator_list(
         queryset,
         as_of=as_of,
+        basis=basis,
         names=TARGET_INDICATOR_NAMES,
         annotate=with_target_indicators,
-        attach=_attach_targets(as_of),
+        attach=_attach_targets(as_of, basis),
         ordering=ordering or "code",
         filters={"status": status, "stale": stale},
     )
@@ -446,6 +486,7 @@ def milestone_list(
     *,
     queryset: QuerySet[Milestone],
     as_of: dt.date,
+    basis: compute.Basis = compute.Basis.REPORTED,
     status: Collection[str] | None = None,
     ordering: str | None = None,
 ) -> Listing[Milestone]:
@@ -453,9 +494,10 @@ def milestone_list(
     return _indicator_list(
         queryset,
         as_of=as_of,
+        basis=basis,
         names=MILESTONE_INDICATOR_NAMES,
         annotate=with_milestone_indicators,
-        attach=_attach_milestones(as_of),
+        attach=_attach_milestones(as_of, basis),
         ordering=ordering or "baseline_due_date",
         filters={"status": status},
     )
@@ -499,9 +541,10 @@ def compute_rollups(
     as_of: dt.date,
     targets: dict[int, compute.TargetIndicators],
     milestones: dict[int, compute.MilestoneIndicators],
+    basis: compute.Basis,
     windows: list[Window | None] | None = None,
 ) -> dict[RollupKey, compute.Rollup]:
-    """Roll up the given indicators for the policy, every pillar and every hub, per window.
+    """Roll up the given indicators (computed on `basis`) for the policy, every pillar and every hub, per window.
 
     Every pillar and hub gets a roll-up, even with nothing in it, so that pages
     never miss one. A constant number of queries (the items' scopes, the
@@ -521,34 +564,37 @@ def compute_rollups(
     for pk, milestone in milestones.items():
         for group in _group_keys(scopes.milestones.get(pk), keyed):
             groups.setdefault(group, ([], []))[1].append(milestone)
-    return {key: compute.compute_rollup(t, m, as_of) for key, (t, m) in groups.items()}
+    return {key: compute.compute_rollup(t, m, as_of, basis) for key, (t, m) in groups.items()}
 
 
 def item_indicators_on(
-    *, as_of: dt.date
+    *, as_of: dt.date, basis: compute.Basis
 ) -> tuple[dict[int, compute.TargetIndicators], dict[int, compute.MilestoneIndicators]]:
-    """Every item's indicators as of a date: stored when a full run of that date exists, else computed."""
+    """Every item's indicators as of a date on a basis: stored when a full run of that date exists, else computed."""
     if full_run_exists(as_of=as_of):
-        return target_indicators_on(as_of=as_of), milestone_indicators_on(as_of=as_of)
-    computed = compute_indicators(recompute_inputs(as_of=as_of), as_of=as_of)
+        return target_indicators_on(as_of=as_of, basis=basis), milestone_indicators_on(as_of=as_of, basis=basis)
+    computed = compute_indicators(recompute_inputs(as_of=as_of), as_of=as_of, basis=basis)
     return computed.targets, computed.milestones
 
 
-def rollups_on(*, as_of: dt.date, window: Window | None = None) -> dict[tuple[str, str], compute.Rollup]:
-    """The roll-ups of a date for one window, keyed by (scope, scope key): stored if possible, else computed."""
+def _stored_rollup(row: RollupSnapshot) -> compute.Rollup:
+    values = {name: getattr(row, name) for name in compute.ROLLUP_FIELDS}
+    values["basis"] = compute.Basis(values["basis"])
+    return compute.Rollup(**values)
+
+
+def rollups_on(
+    *, as_of: dt.date, window: Window | None = None, basis: compute.Basis = compute.Basis.REPORTED
+) -> dict[tuple[str, str], compute.Rollup]:
+    """The roll-ups of a date for one window on a basis, keyed by (scope, scope key): stored, else computed."""
     key = window_key(window)
     if full_run_exists(as_of=as_of):
-        stored = RollupSnapshot.objects.filter(as_of=as_of, window=key)
-        found = {
-            (row.scope, row.scope_key): compute.Rollup(
-                **{name: getattr(row, name) for name in compute.ROLLUP_FIELDS if name != "as_of"}, as_of=as_of
-            )
-            for row in stored
-        }
+        stored = RollupSnapshot.objects.filter(as_of=as_of, window=key, basis=basis)
+        found = {(row.scope, row.scope_key): _stored_rollup(row) for row in stored}
         if found:
             return found
-    targets, milestones = item_indicators_on(as_of=as_of)
-    computed = compute_rollups(as_of=as_of, targets=targets, milestones=milestones, windows=[window])
+    targets, milestones = item_indicators_on(as_of=as_of, basis=basis)
+    computed = compute_rollups(as_of=as_of, targets=targets, milestones=milestones, basis=basis, windows=[window])
     return {(scope, scope_key): rollup for (scope, scope_key, _key), rollup in computed.items()}
 
 
@@ -577,7 +623,9 @@ def target_indicators_against_current_baseline(target: Target) -> compute.Target
     prefetched. The original interim points are kept where they still fit
     strictly between the new baseline and deadline and the curve stays valid;
     otherwise the plan in force is the straight line between its ends. The
-    attached indicators themselves when the target was never re-baselined.
+    attached indicators themselves when the target was never re-baselined. The
+    basis and the reporting indicators are the attached ones: moving the
+    goalposts changes neither what a figure rests on nor when one was reported.
     """
     result: compute.TargetIndicators | None = getattr(target, "indicators", None)
     if result is None or target.latest_rebaseline is None:
@@ -600,7 +648,10 @@ def target_indicators_against_current_baseline(target: Target) -> compute.Target
             reporting_interval_days=target.reporting_interval_days,
         )
         try:
-            return compute.compute_target(candidate, result.as_of, thresholds)
+            # The figure counts on the attached basis whatever it was (the basis already chose it).
+            recomputed = compute.compute_target(candidate, result.as_of, thresholds, result.basis)
         except compute.InvalidTarget:
             continue
+        reporting = {name: getattr(result, name) for name in compute.Reporting.__dataclass_fields__}
+        return dataclasses.replace(recomputed, **reporting)
     return None

@@ -23,11 +23,13 @@ from rest_framework import serializers
 from core.api.rows import FastRepresentationMixin
 
 from . import compute
-from .choices import MilestoneStatus, TargetStatus
+from .choices import Basis, MilestoneStatus, TargetStatus
 
+# The enumerations of the pure module, with the model choices (and labels) derived from them.
 _STATUS_CHOICES: dict[type[StrEnum], Any] = {
     compute.TargetStatus: TargetStatus.choices,
     compute.MilestoneStatus: MilestoneStatus.choices,
+    compute.Basis: Basis.choices,
 }
 
 

@@ -97,25 +97,35 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
-def _target_rows(results: dict[int, compute.TargetIndicators], computed_at: dt.datetime) -> Iterable[tuple[Any, ...]]:
-    for pk, result in results.items():
-        yield (pk, *_target_values(result), computed_at)
+#: Every recompute stores both bases: the reported one (the default everywhere) and the illustrative one.
+BASES: tuple[compute.Basis, ...] = tuple(compute.Basis)
+
+# Per basis, keyed by primary key.
+TargetResults = dict[compute.Basis, dict[int, compute.TargetIndicators]]
+MilestoneResults = dict[compute.Basis, dict[int, compute.MilestoneIndicators]]
+
+
+def _target_rows(results: TargetResults, computed_at: dt.datetime) -> Iterable[tuple[Any, ...]]:
+    for by_pk in results.values():
+        for pk, result in by_pk.items():
+            yield (pk, *_target_values(result), computed_at)
 
 
 def _milestone_rows(
-    results: dict[int, compute.MilestoneIndicators],
+    results: MilestoneResults,
     forecasts: dict[int, dt.date | None],
     computed_at: dt.datetime,
 ) -> Iterable[tuple[Any, ...]]:
-    for pk, result in results.items():
-        yield (pk, *_milestone_values(result), forecasts.get(pk), computed_at)
+    for by_pk in results.values():
+        for pk, result in by_pk.items():
+            yield (pk, *_milestone_values(result), forecasts.get(pk), computed_at)
 
 
 def _write_snapshots(
     *,
     as_of: dt.date,
-    targets: dict[int, compute.TargetIndicators],
-    milestones: dict[int, compute.MilestoneIndicators],
+    targets: TargetResults,
+    milestones: MilestoneResults,
     forecasts: dict[int, dt.date | None],
     target_ids: Collection[int] | None,
     milestone_ids: Collection[int] | None,
@@ -141,9 +151,9 @@ def _write_snapshots(
     target_rows = _target_rows(targets, computed_at)
     milestone_rows = _milestone_rows(milestones, forecasts, computed_at)
     if connection.vendor == "postgresql":
-        if targets:
+        if any(targets.values()):
             _copy_rows(TargetSnapshot._meta.db_table, _TARGET_SNAPSHOT_COLUMNS, target_rows)
-        if milestones:
+        if any(milestones.values()):
             _copy_rows(MilestoneSnapshot._meta.db_table, _MILESTONE_SNAPSHOT_COLUMNS, milestone_rows)
     else:
         TargetSnapshot.objects.bulk_create(
@@ -156,15 +166,19 @@ def _write_snapshots(
         )
 
 
-def _compute(
-    inputs: selectors.RecomputeInputs, as_of: dt.date
-) -> tuple[dict[int, compute.TargetIndicators], dict[int, compute.MilestoneIndicators], list[int]]:
-    computed = selectors.compute_indicators(inputs, as_of=as_of)
-    for pk in computed.invalid:
+def _compute(inputs: selectors.RecomputeInputs, as_of: dt.date) -> tuple[TargetResults, MilestoneResults, list[int]]:
+    """The indicators of every loaded item on both bases; the targets whose definition is broken."""
+    targets: TargetResults = {}
+    milestones: MilestoneResults = {}
+    invalid: list[int] = []
+    for basis in BASES:
+        computed = selectors.compute_indicators(inputs, as_of=as_of, basis=basis)
+        targets[basis], milestones[basis], invalid = computed.targets, computed.milestones, computed.invalid
+    for pk in invalid:
         # Data that slipped past validation (edited in the database directly)
         # must not stop the other targets from being recomputed.
         logger.error("Target %s has an invalid definition; no indicators for %s.", pk, as_of)
-    return computed.targets, computed.milestones, computed.invalid
+    return targets, milestones, invalid
 
 
 def indicators_recompute(
@@ -216,19 +230,20 @@ def indicators_recompute(
             RecomputeRun.objects.create(
                 as_of=as_of,
                 scope=RecomputeRun.Scope.FULL if full else RecomputeRun.Scope.ITEMS,
-                target_count=len(targets),
-                milestone_count=len(milestones),
+                target_count=len(targets[compute.Basis.REPORTED]),
+                milestone_count=len(milestones[compute.Basis.REPORTED]),
                 started_at=computed_at,
                 finished_at=timezone.now(),
             )
+    reported_targets, reported_milestones = targets[compute.Basis.REPORTED], milestones[compute.Basis.REPORTED]
     return RecomputeResult(
         as_of=as_of,
-        targets=len(targets),
-        milestones=len(milestones),
+        targets=len(reported_targets),
+        milestones=len(reported_milestones),
         rollups=rollup_count,
         invalid_targets=tuple(invalid),
-        target_statuses=dict(Counter(r.status.value for r in targets.values())),
-        milestone_statuses=dict(Counter(r.status.value for r in milestones.values())),
+        target_statuses=dict(Counter(r.status.value for r in reported_targets.values())),
+        milestone_statuses=dict(Counter(r.status.value for r in reported_milestones.values())),
         seconds=time.perf_counter() - started,
     )
 
@@ -250,11 +265,11 @@ def indicators_recompute_items(
 def indicators_rollup(
     *,
     as_of: dt.date,
-    targets: dict[int, compute.TargetIndicators] | None = None,
-    milestones: dict[int, compute.MilestoneIndicators] | None = None,
+    targets: TargetResults | None = None,
+    milestones: MilestoneResults | None = None,
     record_full_run: bool = False,
 ) -> int:
-    """Compute and store the roll-ups of `as_of` for the policy, each pillar and each hub, per window.
+    """Compute and store the roll-ups of `as_of` for the policy, each pillar and each hub, per window and basis.
 
     Reads the stored snapshots of `as_of` for whatever is not passed in. With
     `record_full_run` (the last step of a parallel full run), records the run.
@@ -262,30 +277,35 @@ def indicators_rollup(
     started = timezone.now()
     with transaction.atomic():
         _lock_date(as_of)
-        if targets is None:
-            targets = selectors.target_indicators_on(as_of=as_of)
-        if milestones is None:
-            milestones = selectors.milestone_indicators_on(as_of=as_of)
-        rollups = selectors.compute_rollups(as_of=as_of, targets=targets, milestones=milestones)
-        rows = [
-            RollupSnapshot(
-                as_of=as_of,
-                scope=scope_name,
-                scope_key=scope_key,
-                window=key,
-                computed_at=started,
-                **{name: getattr(rollup, name) for name in compute.ROLLUP_FIELDS if name != "as_of"},
+        rows = []
+        for basis in BASES:
+            by_target = (
+                targets[basis] if targets is not None else selectors.target_indicators_on(as_of=as_of, basis=basis)
             )
-            for (scope_name, scope_key, key), rollup in rollups.items()
-        ]
+            by_milestone = (
+                milestones[basis]
+                if milestones is not None
+                else selectors.milestone_indicators_on(as_of=as_of, basis=basis)
+            )
+            rollups = selectors.compute_rollups(as_of=as_of, targets=by_target, milestones=by_milestone, basis=basis)
+            rows += [
+                RollupSnapshot(
+                    scope=scope_name,
+                    scope_key=scope_key,
+                    window=key,
+                    computed_at=started,
+                    **{name: getattr(rollup, name) for name in compute.ROLLUP_FIELDS},
+                )
+                for (scope_name, scope_key, key), rollup in rollups.items()
+            ]
         RollupSnapshot.objects.filter(as_of=as_of).delete()  # one DELETE: nothing hangs off a roll-up
         RollupSnapshot.objects.bulk_create(rows, batch_size=1_000)
         if record_full_run:
             RecomputeRun.objects.create(
                 as_of=as_of,
                 scope=RecomputeRun.Scope.FULL,
-                target_count=len(targets),
-                milestone_count=len(milestones),
+                target_count=len(by_target),
+                milestone_count=len(by_milestone),
                 started_at=started,
                 finished_at=timezone.now(),
             )

@@ -29,7 +29,17 @@ class SlugFilter(filters.ModelMultipleChoiceFilter):  # type: ignore[misc]  # dj
     """One or more objects by slug (`?pillar=a&pillar=b`); documented as a string in the schema."""
 
 
-TARGET_ORDERING = ("code", "target_date", "slip_days", "status", "progress", "spi", "forecast_completion")
+TARGET_ORDERING = (
+    "code",
+    "target_date",
+    "slip_days",
+    "status",
+    "progress",
+    "spi",
+    "forecast_completion",
+    "last_reported_on",
+    "reporting_overdue_days",
+)
 MILESTONE_ORDERING = ("code", "baseline_due_date", "forecast_due_date", "expected_date", "slip_days", "status")
 
 

@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import PublicChange
 from sources.choices import Basis, Confidence
 
 from .choices import EvidenceKind, TargetKind
@@ -170,7 +171,9 @@ class Target(models.Model):
     sources = models.ManyToManyField("sources.Source", related_name="targets", blank=True, verbose_name=_("sources"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
+    history = HistoricalRecords(
+        bases=[PublicChange], excluded_fields=["updated_at"], history_change_reason_field=_reason_field()
+    )
 
     # Set by the selectors on the rows they return, never stored (absent on a plain instance):
     #: the indicators as of the date asked for (`indicators.selectors.target_list`); None: invalid definition.
@@ -289,6 +292,10 @@ class Measurement(models.Model):
     illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("Made up for a demonstration, not a reported figure.")
     )
+    # A published figure found wrong is withdrawn, never deleted: it stays in the public record, struck
+    # through with the reason, and stops counting from this date (replays of earlier dates still see it).
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -298,7 +305,7 @@ class Measurement(models.Model):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
-    history = HistoricalRecords(history_change_reason_field=_reason_field())
+    history = HistoricalRecords(bases=[PublicChange], history_change_reason_field=_reason_field())
 
     class Meta:
         ordering = ["target", "date"]
@@ -307,6 +314,10 @@ class Measurement(models.Model):
         constraints = [
             # indicators.md: "a target has at most one measurement per date".
             models.UniqueConstraint(fields=["target", "date"], name="%(app_label)s_%(class)s_one_per_date"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | ~Q(withdrawal_reason=""),
+                name="%(app_label)s_%(class)s_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -357,7 +368,9 @@ class Milestone(models.Model):
     sources = models.ManyToManyField("sources.Source", related_name="milestones", blank=True, verbose_name=_("sources"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"], history_change_reason_field=_reason_field())
+    history = HistoricalRecords(
+        bases=[PublicChange], excluded_fields=["updated_at"], history_change_reason_field=_reason_field()
+    )
 
     # Set by the selectors on the rows they return, never stored (see Target):
     indicators: MilestoneIndicators | None

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from hubs.models import Hub
 from indicators import selectors as indicator_selectors
+from indicators.compute import Basis
 from sources.models import Source
 
 from .models import Measurement, Milestone, MilestoneEvidence, Rebaseline, Target, TrajectoryPoint
@@ -82,16 +83,25 @@ def mark_illustrative(targets: Sequence[Target]) -> None:
         target.illustrative = result is not None and (target.pk, result.evaluation_date) in flagged
 
 
-def targets_with_indicators(queryset: QuerySet[Target], as_of: dt.date, **filters: Any) -> list[Target]:
+def targets_with_indicators(
+    queryset: QuerySet[Target], as_of: dt.date, basis: Basis = Basis.REPORTED, **filters: Any
+) -> list[Target]:
     """Every target of `queryset` with `.indicators` and `.illustrative` as of a date (a constant number of queries)."""
-    rows = indicator_selectors.target_list(queryset=queryset, as_of=as_of, **filters)[:]
+    rows = indicator_selectors.target_list(queryset=queryset, as_of=as_of, basis=basis, **filters)[:]
     mark_illustrative(rows)
     return rows
 
 
-def milestones_with_indicators(queryset: QuerySet[Milestone], as_of: dt.date, **filters: Any) -> list[Milestone]:
+def milestones_with_indicators(
+    queryset: QuerySet[Milestone], as_of: dt.date, basis: Basis = Basis.REPORTED, **filters: Any
+) -> list[Milestone]:
     """Every milestone of `queryset` with `.indicators` as of a date."""
-    return indicator_selectors.milestone_list(queryset=queryset, as_of=as_of, **filters)[:]
+    return indicator_selectors.milestone_list(queryset=queryset, as_of=as_of, basis=basis, **filters)[:]
+
+
+def figures_on_basis(figures: QuerySet[Measurement], basis: Basis) -> QuerySet[Measurement]:
+    """The figures a basis shows: the reported ones only, or every one (illustrative ones say so each)."""
+    return figures if basis == Basis.ILLUSTRATIVE else figures.filter(illustrative=False)
 
 
 def measurement_neighbours(

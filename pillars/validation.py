@@ -21,6 +21,25 @@ if TYPE_CHECKING:
     from .models import Target
 
 
+REVISION_NEEDS_REASON = _lazy(
+    "Say why this published figure changes: the earlier value stays in public with your reason."
+)
+WITHDRAWAL_NEEDS_REASON = _lazy("Say why this figure is withdrawn: readers see the reason beside it.")
+WITHDRAWN_STAYS = _lazy("This figure was withdrawn on %(date)s and stays as it was; enter a new figure instead.")
+
+
+def revision_errors(*, revised: bool, reason: str) -> dict[str, list[str]]:
+    """A stored figure whose value or date changes needs the reason (its earlier value stays in public)."""
+    return {"reason": [str(REVISION_NEEDS_REASON)]} if revised and not reason.strip() else {}
+
+
+def withdrawn_errors(*, withdrawn_on: dt.date | None) -> dict[str, list[str]]:
+    """A withdrawn figure is kept as it was."""
+    if withdrawn_on is None:
+        return {}
+    return {"__all__": [str(WITHDRAWN_STAYS) % {"date": withdrawn_on.isoformat()}]}
+
+
 def target_errors(
     *,
     baseline_value: float | None,

@@ -17,8 +17,11 @@ from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
 
+from changes.selectors import ChangeFilter, item_changes
 from core import charts
+from core.asof import AsOf
 from core.pages import as_of_from, filter_fields, page_view, paginate, pk_or_404, render_page, valid_filters
 from hubs.models import Hub
 from incentives.filtersets import IncentiveFilterSet
@@ -28,8 +31,9 @@ from indicators import selectors as indicator_selectors
 from indicators.display import dashboard_window, rollup_view
 from indicators.models import MilestoneSnapshot, RecomputeRun, TargetSnapshot
 
+from .choices import TargetKind
 from .filtersets import MilestoneFilterSet, TargetFilterSet
-from .models import Milestone, MilestoneEvidence, Pillar, Rebaseline, Target
+from .models import Measurement, Milestone, MilestoneEvidence, Pillar, Rebaseline, Target
 from .selectors import mark_illustrative, milestones_with_indicators, targets_with_indicators
 
 SEARCH_LIMIT = 20
@@ -50,8 +54,10 @@ class StatusChange:
     after: str
 
 
-def recent_changes(as_of: dt.date, limit: int = 12) -> tuple[list[dt.date], list[StatusChange], int]:
-    """Statuses that differ between the latest two full recomputes on or before `as_of` (four queries)."""
+def recent_changes(
+    as_of: dt.date, basis: compute.Basis, limit: int = 12
+) -> tuple[list[dt.date], list[StatusChange], int]:
+    """Statuses that differ between the latest two full recomputes on or before `as_of`, on a basis (five queries)."""
     runs = list(
         RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of__lte=as_of)
         .order_by("-as_of")
@@ -64,10 +70,10 @@ def recent_changes(as_of: dt.date, limit: int = 12) -> tuple[list[dt.date], list
     changes: list[StatusChange] = []
     total = 0
     for kind, model, owner in (("target", TargetSnapshot, "target"), ("milestone", MilestoneSnapshot, "milestone")):
-        before = model.objects.filter(**{owner: OuterRef(owner), "as_of": previous}).values("status")[:1]
+        before = model.objects.filter(**{owner: OuterRef(owner), "as_of": previous, "basis": basis}).values("status")
         changed = (
-            model.objects.filter(as_of=latest)
-            .annotate(before=Subquery(before))
+            model.objects.filter(as_of=latest, basis=basis)
+            .annotate(before=Subquery(before[:1]))
             .filter(~Q(before=F("status")) | Q(before__isnull=True))
             .order_by(f"{owner}__code")
         )
@@ -90,31 +96,37 @@ def home(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
     day = as_of.date
     window = dashboard_window()
-    window_rollups = indicator_selectors.rollups_on(as_of=day, window=window)
-    all_rollups = indicator_selectors.rollups_on(as_of=day)
+    window_rollups = indicator_selectors.rollups_on(**as_of.selection, window=window)
+    all_rollups = indicator_selectors.rollups_on(**as_of.selection)
     pillars = list(Pillar.objects.order_by("number"))
 
     targets = Target.objects.select_related("pillar")
     milestones = Milestone.objects.select_related("pillar")
-    slipped_targets = indicator_selectors.target_list(queryset=targets, as_of=day, ordering="-slip_days")[:5]
-    slipped_milestones = indicator_selectors.milestone_list(queryset=milestones, as_of=day, ordering="-slip_days")[:5]
+    slipped_targets = indicator_selectors.target_list(queryset=targets, **as_of.selection, ordering="-slip_days")[:5]
+    slipped_milestones = indicator_selectors.milestone_list(
+        queryset=milestones, **as_of.selection, ordering="-slip_days"
+    )[:5]
     slipped: list[tuple[str, Any]] = [("target", t) for t in slipped_targets if _slip(t) > 0]
     slipped += [("milestone", m) for m in slipped_milestones if _slip(m) > 0]
     slipped.sort(key=lambda item: -item[1].indicators.slip_days)
 
     overdue_rows = indicator_selectors.milestone_list(
-        queryset=milestones, as_of=day, status=[compute.MilestoneStatus.OVERDUE], ordering="-slip_days"
+        queryset=milestones,
+        as_of=day,
+        basis=as_of.basis,
+        status=[compute.MilestoneStatus.OVERDUE],
+        ordering="-slip_days",
     )
     overdue_total = overdue_rows.count()
     overdue = overdue_rows[:10]
     missed_rows = indicator_selectors.target_list(
-        queryset=targets, as_of=day, status=[compute.TargetStatus.MISSED], ordering="-slip_days"
+        queryset=targets, **as_of.selection, status=[compute.TargetStatus.MISSED], ordering="-slip_days"
     )
     missed_total = missed_rows.count()
     missed = missed_rows[:10]
     mark_illustrative([item for kind, item in slipped if kind == "target"] + missed)
 
-    runs, changes, changes_total = recent_changes(day)
+    runs, changes, changes_total = recent_changes(day, as_of.basis)
     context = {
         "window": window,
         "headline": rollup_view(window_rollups.get(("policy", ""))),
@@ -140,12 +152,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def pillar_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = as_of_from(request)
     pillar = get_object_or_404(Pillar.objects.prefetch_related("sources"), slug=slug)
-    rollups = indicator_selectors.rollups_on(as_of=as_of.date)
+    rollups = indicator_selectors.rollups_on(**as_of.selection)
     context = {
         "pillar": pillar,
         "rollup": rollup_view(rollups.get(("pillar", pillar.slug))),
-        "targets": targets_with_indicators(Target.objects.filter(pillar=pillar), as_of.date),
-        "milestones": milestones_with_indicators(Milestone.objects.filter(pillar=pillar), as_of.date),
+        "targets": targets_with_indicators(Target.objects.filter(pillar=pillar), as_of.date, as_of.basis),
+        "milestones": milestones_with_indicators(Milestone.objects.filter(pillar=pillar), as_of.date, as_of.basis),
         "incentives": list(Incentive.objects.filter(pillar=pillar).order_by("name")),
     }
     return render_page(request, "pages/pillar_detail.html", context, as_of)
@@ -161,7 +173,7 @@ def target_index(request: HttpRequest) -> HttpResponse:
     filterset = valid_filters(
         TargetFilterSet(request.GET, queryset=Target.objects.select_related("pillar"), request=request)
     )
-    rows = indicator_selectors.target_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
+    rows = indicator_selectors.target_list(queryset=filterset.qs, **as_of.selection, **filterset.indicator_filters)
     page = paginate(request, rows)
     targets = list(page.object_list)
     mark_illustrative(targets)
@@ -192,6 +204,23 @@ def status_periods(snapshots: Iterable[Any]) -> list[StatusPeriod]:
     return periods[::-1]
 
 
+def _changes_of(as_of: AsOf, *, target_id: int | None = None, milestone_id: int | None = None) -> dict[str, Any]:
+    """An item page's "Changes" section: its latest changes (as the record stood on the as-of date)."""
+    until = as_of.date if as_of.explicit else None
+    wanted = ChangeFilter(basis=as_of.basis, until=until, target_id=target_id, milestone_id=milestone_id)
+    item = {"target": target_id} if target_id is not None else {"milestone": milestone_id}
+    changes, total = item_changes(wanted)
+    return {
+        "changes": changes,
+        "changes_total": total,
+        "changes_query": urlencode({**{k: str(v) for k, v in item.items()}, **as_of.params}),
+    }
+
+
+def _withdrawn(measurement: Measurement, day: dt.date) -> bool:
+    return measurement.withdrawn_on is not None and measurement.withdrawn_on <= day
+
+
 @page_view
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     as_of = as_of_from(request)
@@ -202,25 +231,29 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk_or_404(pk),
     )
-    rows = indicator_selectors.target_list(queryset=Target.objects.filter(pk=target.pk), as_of=day)[:]
+    rows = indicator_selectors.target_list(queryset=Target.objects.filter(pk=target.pk), **as_of.selection)[:]
     result = rows[0].indicators if rows else None
     target.indicators = result
 
-    measurements = list(target.measurements.filter(date__lte=day).order_by("date"))
+    figures = list(target.measurements.filter(date__lte=day).order_by("date"))
+    for figure in figures:
+        figure.withdrawn_now = _withdrawn(figure, day)  # type: ignore[attr-defined]  # for the template
     later = target.measurements.filter(date__gt=day).count()
+    # What the numbers rest on: the basis's figures, less those withdrawn by the as-of date (shown struck through).
+    counted = [m for m in figures if (as_of.illustrative or not m.illustrative) and not _withdrawn(m, day)]
     interim = [charts.ChartPoint(p.date, p.value) for p in target.trajectory_points.all()]
     chart = charts.target_chart(
         baseline=charts.ChartPoint(target.baseline_date, target.baseline_value),
         deadline=charts.ChartPoint(target.target_date, target.target_value),
         interim=interim,
-        measurements=[(charts.ChartPoint(m.date, m.value), m.illustrative) for m in measurements],
+        measurements=[(charts.ChartPoint(m.date, m.value), m.illustrative) for m in counted],
         as_of=day,
         spi=result.spi if result else None,
         achieved=result is not None and result.status == compute.TargetStatus.ACHIEVED,
     )
-    shown = next((m for m in reversed(measurements) if result and m.date == result.evaluation_date), None)
+    shown = next((m for m in reversed(counted) if result and m.date == result.evaluation_date), None)
     target.illustrative = shown is not None and shown.illustrative
-    snapshots = list(TargetSnapshot.objects.filter(target=target, as_of__lte=day).order_by("as_of"))
+    snapshots = list(indicator_selectors.target_history(target_id=target.pk, basis=as_of.basis, until=day))
     # Moved goalposts are public; the indicators stay measured against the original promise.
     rebaselines = [r for r in target.rebaselines.all() if r.decided_on <= day]
     context = {
@@ -230,12 +263,15 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current_ind": indicator_selectors.target_indicators_against_current_baseline(target) if rebaselines else None,
         "chart": chart,
         "plan": chart.planned,
-        "measurements": measurements,
+        "reported_figures": [m for m in figures if not m.illustrative],
+        "illustrative_figures": [m for m in figures if m.illustrative],
         "later_measurements": later,
-        "any_illustrative": any(m.illustrative for m in measurements),
+        "any_illustrative": as_of.illustrative and any(m.illustrative for m in counted),
+        "projection": target.kind == TargetKind.PROJECTION,
         "periods": status_periods(snapshots),
-        "milestones": milestones_with_indicators(Milestone.objects.filter(target=target), day),
+        "milestones": milestones_with_indicators(Milestone.objects.filter(target=target), day, as_of.basis),
         "progress_bar": charts.progress_bar(result.progress, result.planned_progress) if result else None,
+        **_changes_of(as_of, target_id=target.pk),
     }
     return render_page(request, "pages/target_detail.html", context, as_of)
 
@@ -272,7 +308,7 @@ def milestone_index(request: HttpRequest) -> HttpResponse:
     filterset = valid_filters(
         MilestoneFilterSet(request.GET, queryset=Milestone.objects.select_related("pillar"), request=request)
     )
-    rows = indicator_selectors.milestone_list(queryset=filterset.qs, as_of=as_of.date, **filterset.indicator_filters)
+    rows = indicator_selectors.milestone_list(queryset=filterset.qs, **as_of.selection, **filterset.indicator_filters)
     page = paginate(request, rows, 100)
     milestones = list(page.object_list)
     context = {
@@ -294,10 +330,10 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk_or_404(pk),
     )
-    rows = milestones_with_indicators(Milestone.objects.filter(pk=milestone.pk), day)
+    rows = milestones_with_indicators(Milestone.objects.filter(pk=milestone.pk), day, as_of.basis)
     result = rows[0].indicators if rows else None
     milestone.indicators = result
-    snapshots = list(MilestoneSnapshot.objects.filter(milestone=milestone, as_of__lte=day).order_by("as_of"))
+    snapshots = list(indicator_selectors.milestone_history(milestone_id=milestone.pk, basis=as_of.basis, until=day))
     points = [
         charts.TrendPoint(s.as_of, s.forecast_due_date or milestone.baseline_due_date, s.expected_date)
         for s in snapshots
@@ -316,6 +352,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "periods": status_periods(snapshots),
         "evidence": evidence,
         "completed": milestone.completed_on if milestone.completed_on and milestone.completed_on <= day else None,
+        **_changes_of(as_of, milestone_id=milestone.pk),
     }
     return render_page(request, "pages/milestone_detail.html", context, as_of)
 
@@ -353,8 +390,8 @@ def search(request: HttpRequest) -> HttpResponse:
         milestone_qs = MilestoneFilterSet(data, queryset=Milestone.objects.select_related("pillar")).qs.order_by(
             "baseline_due_date", "code"
         )
-        targets = indicator_selectors.target_list(queryset=target_qs, as_of=as_of.date)[:SEARCH_LIMIT]
-        milestones = indicator_selectors.milestone_list(queryset=milestone_qs, as_of=as_of.date)[:SEARCH_LIMIT]
+        targets = indicator_selectors.target_list(queryset=target_qs, **as_of.selection)[:SEARCH_LIMIT]
+        milestones = indicator_selectors.milestone_list(queryset=milestone_qs, **as_of.selection)[:SEARCH_LIMIT]
         mark_illustrative(targets)
         incentives = list(IncentiveFilterSet(data, queryset=Incentive.objects.all()).qs.order_by("name")[:SEARCH_LIMIT])
         hubs = list(

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from changes.api import ChangeViewSet
 from hubs.api.views import HubViewSet
 from incentives.api.views import IncentiveViewSet
 from pillars.api.views import MeasurementViewSet, MilestoneViewSet, PillarViewSet, SummaryView, TargetViewSet
@@ -14,6 +15,7 @@ router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("incentives", IncentiveViewSet, basename="incentive")
 router.register("hubs", HubViewSet, basename="hub")
+router.register("changes", ChangeViewSet, basename="change")
 
 app_name = "api"
 urlpatterns = [

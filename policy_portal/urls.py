@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from changes.feeds import ChangesFeed
 from core import views
 from pillars.admin.views import recent_changes_view
-from pillars.feeds import ChangesFeed
 
 admin.site.site_header = "National AI Policy tracker: editors"
 admin.site.site_title = "AI Policy tracker admin"
@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("", include("pillars.urls")),
     path("", include("hubs.urls")),
     path("", include("incentives.urls")),
+    path("", include("changes.urls")),
     prefix_default_language=False,
 )
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import factory
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
 
 from hubs.models import Hub
 from incentives.choices import IncentiveKind
 from incentives.models import Incentive
 from pillars.models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Risk, Target, TrajectoryPoint
 from sources.models import Source
+
+_Snapshot = TypeVar("_Snapshot", bound=Model)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -161,3 +165,8 @@ class IncentiveFactory(factory.django.DjangoModelFactory):
     kind = IncentiveKind.GRANT
     administered_by = "Ignite"
     eligibility = "Startups registered in Pakistan."
+
+
+def reported(model: type[_Snapshot]) -> QuerySet[_Snapshot]:
+    """The stored rows of a snapshot model on the reported basis (the default everywhere; each date has both)."""
+    return model._default_manager.filter(basis="reported")

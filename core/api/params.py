@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from core.asof import DateParameterError, as_of_from_query, parse_date
+from core.asof import AsOf, ParameterError, as_of_from_query, parse_date
+from indicators.compute import Basis
 
 F = TypeVar("F")
 
@@ -18,16 +19,26 @@ def date_param(request: Request, name: str) -> dt.date | None:
     """A YYYY-MM-DD query parameter (None when absent), or a 400 naming the parameter."""
     try:
         return parse_date(request.query_params.get(name), name=name)
-    except DateParameterError as error:
+    except ParameterError as error:
         raise exceptions.ValidationError({name: [error.message]}) from None
+
+
+def view_param(request: Request) -> AsOf:
+    """`?as_of=` (default today in the policy's time zone) and `?basis=` (default reported), or a 400."""
+    try:
+        return as_of_from_query(request.query_params)
+    except ParameterError as error:
+        raise exceptions.ValidationError({error.name: [error.message]}) from None
 
 
 def as_of_param(request: Request) -> dt.date:
     """`?as_of=`, default today in the policy's time zone; a 400 for a bad date."""
-    try:
-        return as_of_from_query(request.query_params).date
-    except DateParameterError as error:
-        raise exceptions.ValidationError({error.name: [error.message]}) from None
+    return view_param(request).date
+
+
+def basis_param(request: Request) -> Basis:
+    """`?basis=`: `reported` (the default) or `illustrative`; a 400 for anything else."""
+    return view_param(request).basis
 
 
 def validated_filters(filterset_class: type[F], request: Request, queryset: QuerySet[Any]) -> F:

@@ -113,7 +113,7 @@ def _reader(attrs: list[str]) -> Step:
 def _step(field: fields.Field[Any, Any, Any, Any]) -> Step:
     if type(field) is serializers.SerializerMethodField:
         # DRF passes the instance itself (source "*") to the parent's `get_<name>` method.
-        method: Step = getattr(field.parent, field.method_name)  # type: ignore[attr-defined]
+        method: Step = getattr(field.parent, field.method_name)
         return method
     convert = _converter(field)
     if convert is None or field.source == "*":

@@ -14,6 +14,13 @@ AS_OF = OpenApiParameter(
     OpenApiTypes.DATE,
     description="The indicators as they stood on this date (YYYY-MM-DD). Default: today in Asia/Karachi.",
 )
+BASIS = OpenApiParameter(
+    "basis",
+    OpenApiTypes.STR,
+    enum=["reported", "illustrative"],
+    description="`reported` (the default): reported figures only. `illustrative`: figures made up for a "
+    "demonstration count too, and every indicator and roll-up says `basis: illustrative`.",
+)
 
 
 class ErrorSerializer(serializers.Serializer[Any]):

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from core.api.conditional import ConditionalReadMixin
-from core.api.params import as_of_param
-from core.api.schema import AS_OF
+from core.api.params import view_param
+from core.api.schema import AS_OF, BASIS
 from indicators import selectors as indicator_selectors
 
 from ..filtersets import HubFilterSet
@@ -15,7 +15,7 @@ from ..models import Hub
 from .serializers import HubSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
+@extend_schema_view(list=extend_schema(parameters=[AS_OF, BASIS]), retrieve=extend_schema(parameters=[AS_OF, BASIS]))
 class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
 
@@ -27,5 +27,5 @@ class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
         if not getattr(self, "swagger_fake_view", False):
-            context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
+            context["rollups"] = indicator_selectors.rollups_on(**view_param(self.request).selection)
         return context

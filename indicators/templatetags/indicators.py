@@ -69,6 +69,43 @@ def status_badge(status: str | None) -> SafeString:
     )
 
 
+@register.simple_tag(takes_context=True)
+def basis_mark(context: template.Context) -> SafeString:
+    """The label beside a number computed on the illustrative basis (nothing on the reported one)."""
+    if not context.get("illustrative_basis"):
+        return format_html("")
+    return format_html(
+        '<span class="tag illustrative basis-mark" data-testid="basis-mark" title="{}">◇ {}</span>',
+        _("Computed with figures made up for a demonstration."),
+        _("illustrative"),
+    )
+
+
+@register.simple_tag
+def reporting_sentence(ind: Any) -> str:
+    """Whether anyone is publishing figures for a target: when the last came, when the next was due (reported basis)."""
+    if ind is None or getattr(ind, "report_due_on", None) is None:
+        return ""
+    overdue = ind.reporting_overdue_days or 0
+    due = day(ind.report_due_on)
+    if ind.last_reported_on is None:
+        if overdue > 0:
+            return ngettext(
+                "No figure has ever been reported: the first was due on %(date)s, %(days)s day ago.",
+                "No figure has ever been reported: the first was due on %(date)s, %(days)s days ago.",
+                overdue,
+            ) % {"date": due, "days": num(overdue)}
+        return _("No figure has been reported yet; the first is due by %(date)s.") % {"date": due}
+    last = day(ind.last_reported_on)
+    if overdue > 0:
+        return ngettext(
+            "The latest reported figure is of %(last)s; the next was due on %(date)s, %(days)s day ago.",
+            "The latest reported figure is of %(last)s; the next was due on %(date)s, %(days)s days ago.",
+            overdue,
+        ) % {"last": last, "date": due, "days": num(overdue)}
+    return _("The latest reported figure is of %(last)s; the next is due by %(date)s.") % {"last": last, "date": due}
+
+
 @register.simple_tag
 def target_explanation(ind: Any, unit: str, deadline: dt.date) -> list[str]:
     """The indicators of a target in plain sentences, for the target page and the chart's text summary."""
@@ -76,6 +113,8 @@ def target_explanation(ind: Any, unit: str, deadline: dt.date) -> list[str]:
         return [_("The indicators of this target cannot be computed: its definition is invalid.")]
     status = str(ind.status)
     if status == Status.NO_DATA:
+        if str(getattr(ind, "basis", "reported")) == "illustrative":
+            return [_("No figure, reported or illustrative, is dated on or before this date: nothing to measure yet.")]
         return [_("No figure has been reported on or before this date, so there is nothing to measure yet.")]
     sentences = []
     if status == Status.ACHIEVED:
@@ -148,8 +187,13 @@ def target_explanation(ind: Any, unit: str, deadline: dt.date) -> list[str]:
             sentences.append(_("At this pace it is not reached in any foreseeable future."))
         if ind.required_rate is not None:
             sentences.append(
-                _("%(rate)s %(unit)s a day (%(year)s a year) are needed from now to meet the deadline.")
-                % {"rate": rate(ind.required_rate), "unit": unit, "year": rate(ind.required_rate_per_year)}
+                _("%(rate)s %(unit)s needed each day from %(date)s (%(year)s a year) to meet the deadline.")
+                % {
+                    "rate": rate(ind.required_rate),
+                    "unit": unit,
+                    "date": day(ind.as_of),
+                    "year": rate(ind.required_rate_per_year),
+                }
             )
     if ind.stale:
         sentences.append(

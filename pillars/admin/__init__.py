@@ -11,7 +11,7 @@ columns in `columns`; the stored indicators' admin is `indicators.admin`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -77,11 +77,12 @@ def _save_measurements(formset: BaseInlineFormSet[Measurement, Target], user: se
     for a confirmation and a note where one is out of line, so the figures are
     saved as confirmed, in date order.
     """
-    changed = formset.save(commit=False)
-    for measurement in formset.deleted_objects:
-        services.measurement_delete(measurement=measurement, user=user)
-    for measurement in sorted(changed, key=lambda m: m.date):
-        services.measurement_save(measurement=measurement, user=user, confirmed=True)
+    changed = {id(m) for m in formset.save(commit=False)}
+    forms_by_date = sorted((f for f in formset.forms if id(f.instance) in changed), key=lambda f: f.instance.date)
+    for form in forms_by_date:
+        services.measurement_save(
+            measurement=form.instance, user=user, confirmed=True, reason=form.cleaned_data.get("reason", "")
+        )
 
 
 def _recompute_now(
@@ -117,11 +118,23 @@ class MeasurementInline(IllustrativeColumn, admin.TabularInline[Measurement, Tar
     model = Measurement
     form = MeasurementForm
     formset = MeasurementInlineFormSet
-    fields = ["date", "value", "illustrative", "figure_kind", "source_url", "note", "confirm", "entered_by"]
-    readonly_fields = ["figure_kind", "entered_by"]
+    fields = [
+        "date",
+        "value",
+        "illustrative",
+        "figure_kind",
+        "source_url",
+        "note",
+        "reason",
+        "confirm",
+        "withdrawn_on",
+        "entered_by",
+    ]
+    readonly_fields = ["figure_kind", "withdrawn_on", "entered_by"]
     ordering = ["-date"]
     formfield_overrides = COMPACT
-    show_change_link = True
+    show_change_link = True  # a figure is withdrawn on its own page
+    can_delete = False  # never deleted: withdrawn, and kept in public
     extra = 1
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Measurement]:
@@ -334,17 +347,32 @@ class TargetAdmin(ChangedFieldsHistory, TargetIndicatorColumns, HistoryAdmin[Tar
 
 @admin.register(Measurement)
 class MeasurementAdmin(ChangedFieldsHistory, IllustrativeColumn, HistoryAdmin[Measurement]):
-    list_display = ["target", "date", "value", "figure_kind", "entered_by", "created_at"]
-    list_filter = ["illustrative", "target__pillar", "date"]
+    list_display = ["target", "date", "value", "figure_kind", "withdrawn_on", "entered_by", "created_at"]
+    list_filter = ["illustrative", ("withdrawn_on", admin.EmptyFieldListFilter), "target__pillar", "date"]
     list_select_related = ["target", "entered_by"]
     search_fields = ["target__code", "target__title", "note", "source_url"]
     autocomplete_fields = ["target"]
     date_hierarchy = "date"
     formfield_overrides = HTTPS_URLS
     form = MeasurementForm
-    fields = ["target", "date", "value", "illustrative", "source_url", "note", "confirm", "entered_by", "created_at"]
+    EDITABLE: ClassVar[list[str]] = [
+        "target",
+        "date",
+        "value",
+        "illustrative",
+        "source_url",
+        "note",
+        "reason",
+        "confirm",
+        "withdraw",
+        "withdrawal_reason",
+        "withdrawn_on",
+        "entered_by",
+        "created_at",
+    ]
+    fields = list(EDITABLE)
     # `measurement_save` records who entered a new figure.
-    readonly_fields = ["entered_by", "created_at"]
+    readonly_fields = ["withdrawn_on", "entered_by", "created_at"]
     actions = ["export_csv", "export_xlsx"]
 
     def get_urls(self) -> list[URLPattern]:
@@ -359,23 +387,35 @@ class MeasurementAdmin(ChangedFieldsHistory, IllustrativeColumn, HistoryAdmin[Me
         return _export(self, request, queryset, fmt="xlsx")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Measurement | None = None) -> list[str]:
-        # Moving a figure to another target would leave the first one's indicators stale: delete and re-enter it.
+        if obj is not None and obj.withdrawn_on is not None:
+            return [name for name in self.EDITABLE if name not in ("confirm", "reason", "withdraw")]
+        # Moving a figure to another target would leave the first one's indicators stale: withdraw and re-enter it.
         return [*self.readonly_fields, "target"] if obj is not None else list(self.readonly_fields)
+
+    def get_fields(self, request: HttpRequest, obj: Measurement | None = None) -> list[str]:  # type: ignore[override]
+        fields = list(self.EDITABLE)
+        if obj is None:  # a new figure has nothing to revise or withdraw
+            return [f for f in fields if f not in ("reason", "withdraw", "withdrawal_reason", "withdrawn_on")]
+        if obj.withdrawn_on is not None:
+            return [f for f in fields if f not in ("confirm", "reason", "withdraw")]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Measurement | None = None) -> bool:
+        return False  # a figure is withdrawn, and kept in public, never deleted by a person
+
+    def has_change_permission(self, request: HttpRequest, obj: Measurement | None = None) -> bool:
+        # A withdrawn figure stays as it was: its page is read-only for everyone.
+        return (obj is None or obj.withdrawn_on is None) and super().has_change_permission(request, obj)
 
     def save_model(
         self, request: HttpRequest, obj: Measurement, form: forms.ModelForm[Measurement], change: bool
     ) -> None:
+        data = form.cleaned_data
+        if data.get("withdraw"):
+            services.measurement_withdraw(measurement=obj, user=request.user, reason=data["withdrawal_reason"])
+            return
         # The form compared the figure with its neighbours and asked for a confirmation and a note if needed.
-        services.measurement_save(measurement=obj, user=request.user, confirmed=True)
-
-    def delete_model(self, request: HttpRequest, obj: Measurement) -> None:
-        services.measurement_delete(measurement=obj, user=request.user)
-
-    @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Measurement]) -> None:
-        # One transaction, so the recompute of every touched target is sent once.
-        for measurement in queryset:
-            services.measurement_delete(measurement=measurement, user=request.user)
+        services.measurement_save(measurement=obj, user=request.user, confirmed=True, reason=data.get("reason", ""))
 
 
 @admin.register(Milestone)

@@ -194,21 +194,58 @@ class MilestoneEvidenceForm(forms.ModelForm[MilestoneEvidence]):
 class MeasurementForm(forms.ModelForm[Measurement]):
     """A figure; one out of line with the target's others needs "I confirm this figure" and a note.
 
-    The checkbox stays hidden until there is something to confirm.
+    The checkbox stays hidden until there is something to confirm. A stored
+    figure whose value or date changes needs the reason (readers see the
+    earlier value with it); a figure found wrong is withdrawn, with its reason,
+    never deleted; a withdrawn figure stays as it was.
     """
 
     confirm = forms.BooleanField(label=_("I confirm this figure"), required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why it changes"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you change a stored figure's value or date: readers see the earlier value."),
+    )
+    withdraw = forms.BooleanField(
+        label=_("Withdraw this figure"),
+        required=False,
+        help_text=_("It stops counting from today and stays in public, struck through, with the reason below."),
+    )
 
     class Meta:
         model = Measurement
-        fields = ["target", "date", "value", "illustrative", "source_url", "note"]
+        fields = ["target", "date", "value", "illustrative", "source_url", "note", "withdrawal_reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None or self.instance.withdrawn_on is not None or "withdrawal_reason" not in self.fields:
+            self.fields.pop("withdraw")  # nothing to withdraw (new, already withdrawn, or a row of the inline)
+
+    def _revision_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        if self.instance.pk is None:
+            return {}
+        if self.instance.withdrawn_on is not None:
+            changed = set(self.changed_data) - {"withdraw", "reason", "confirm"}
+            return validation.withdrawn_errors(withdrawn_on=self.instance.withdrawn_on) if changed else {}
+        errors: dict[str, list[str]] = {}
+        if data.get("withdraw"):
+            if set(self.changed_data) - {"withdraw", "withdrawal_reason", "reason"}:
+                errors["withdraw"] = [str(_("A figure is withdrawn as it stands: undo the other changes first."))]
+            if not (data.get("withdrawal_reason") or "").strip():
+                errors["withdrawal_reason"] = [str(validation.WITHDRAWAL_NEEDS_REASON)]
+            return errors
+        revised = bool({"date", "value"} & set(self.changed_data))
+        return {**errors, **validation.revision_errors(revised=revised, reason=data.get("reason") or "")}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         assert data is not None  # ModelForm.clean returns cleaned_data (the stubs allow None)
         target = data.get("target") or (self.instance.target if self.instance.target_id else None)
         day, value = data.get("date"), data.get("value")
-        if target is None or day is None or value is None or self.errors:
+        for field, messages in self._revision_errors(data).items():
+            self.add_error(field if field in self.fields else None, messages)
+        if target is None or day is None or value is None or self.errors or data.get("withdraw"):
             return data
         if self.instance.pk is None and not data.get("source_url") and not data.get("illustrative"):
             self.add_error("source_url", _("Cite the source of this figure (its address)."))

@@ -17,6 +17,7 @@ from core.api.fields import SlugRelated
 from core.api.rows import FastRepresentationMixin
 from hubs.models import Hub
 from indicators import selectors as indicator_selectors
+from indicators.choices import Basis
 from indicators.serializers import (
     MilestoneIndicatorsSerializer,
     RollupInContextMixin,
@@ -212,7 +213,20 @@ class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         default=False,
         help_text="true to record a figure out of line with the target's others (explain it in `note`).",
     )
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why a stored figure's value or date changes (required then): readers see the earlier value.",
+    )
+    withdraw = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="true (PATCH, with `withdrawal_reason` and nothing else) to withdraw the figure: it stops "
+        "counting from today and stays in public with the reason.",
+    )
 
     class Meta:
         model = Measurement
@@ -224,11 +238,14 @@ class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
             "source_url",
             "note",
             "illustrative",
+            "withdrawn_on",
+            "withdrawal_reason",
             "created_at",
             "confirm",
             "reason",
+            "withdraw",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "withdrawn_on", "created_at"]
         validators: list[Any] = []
 
 
@@ -351,15 +368,16 @@ class MilestoneSnapshotSerializer(MilestoneIndicatorsSerializer):
 class HistoryMeasurementSerializer(serializers.ModelSerializer[Measurement]):
     class Meta:
         model = Measurement
-        fields = ["id", "date", "value", "illustrative", "source_url", "note"]
+        fields = ["id", "date", "value", "illustrative", "source_url", "note", "withdrawn_on", "withdrawal_reason"]
 
 
 class TargetHistorySerializer(serializers.Serializer[Any]):
-    """Everything a chart of one target needs."""
+    """Everything a chart of one target needs, on one basis."""
 
     target = serializers.IntegerField()
     code = serializers.CharField()
     unit = serializers.CharField()
+    basis = serializers.ChoiceField(choices=Basis.choices, help_text="What the figures and snapshots rest on.")
     planned = PointSerializer(many=True, help_text="The planned curve: baseline, interim points, deadline.")
     measurements = HistoryMeasurementSerializer(many=True)
     snapshots = TargetSnapshotSerializer(many=True)
@@ -371,6 +389,7 @@ class MilestoneHistorySerializer(serializers.Serializer[Any]):
     milestone = serializers.IntegerField()
     code = serializers.CharField()
     baseline_due_date = serializers.DateField()
+    basis = serializers.ChoiceField(choices=Basis.choices, help_text="The basis asked for.")
     snapshots = MilestoneSnapshotSerializer(many=True)
 
 

@@ -23,12 +23,11 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
 from core.api.conditional import ConditionalMixin, ConditionalReadMixin, conditional
-from core.api.params import as_of_param, date_param, validated_filters
+from core.api.params import date_param, validated_filters, view_param
 from core.api.permissions import IsEditorOrReadOnly
 from core.api.rows import RepresentedRows, represent
-from core.api.schema import AS_OF
+from core.api.schema import AS_OF, BASIS
 from indicators import selectors as indicator_selectors
-from indicators.models import MilestoneSnapshot, TargetSnapshot
 
 from .. import selectors, services
 from ..filtersets import MeasurementFilterSet, MilestoneFilterSet, TargetFilterSet
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
 else:
     _ReadOnlyViewSet = object
 
-_READS = {"list": extend_schema(parameters=[AS_OF]), "retrieve": extend_schema(parameters=[AS_OF])}
+_READS = {"list": extend_schema(parameters=[AS_OF, BASIS]), "retrieve": extend_schema(parameters=[AS_OF, BASIS])}
 
 
 @extend_schema_view(**_READS)
@@ -67,7 +66,7 @@ class PillarViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Pillar])
         context = dict(super().get_serializer_context())
         if getattr(self, "swagger_fake_view", False):
             return context
-        context["rollups"] = indicator_selectors.rollups_on(as_of=as_of_param(self.request))
+        context["rollups"] = indicator_selectors.rollups_on(**view_param(self.request).selection)
         return context
 
 
@@ -82,9 +81,9 @@ class _IndicatorListMixin(_ReadOnlyViewSet):
     def _listing(self, request: Request, queryset: QuerySet[Any]) -> indicator_selectors.Listing[Any]:
         if self.filterset_class.base_filters.keys().isdisjoint(request.query_params):
             # No filter asked for: nothing to validate, and no form to build (which costs more than the SQL).
-            return self.list_selector(queryset=queryset, as_of=as_of_param(request))
+            return self.list_selector(queryset=queryset, **view_param(request).selection)
         filterset = validated_filters(self.filterset_class, request, queryset)
-        return self.list_selector(queryset=filterset.qs, as_of=as_of_param(request), **filterset.indicator_filters)
+        return self.list_selector(queryset=filterset.qs, **view_param(request).selection, **filterset.indicator_filters)
 
     def _rows(self, items: list[Any], request: Request) -> list[Any]:
         """The rows of `items` as the read serializer shows them (also after a write), with their relations."""
@@ -107,7 +106,9 @@ class _IndicatorListMixin(_ReadOnlyViewSet):
         # indicators and relations: `get_object()` would read the row a first time for nothing.
         found = get_object_or_404(self.get_queryset().model.objects.only("pk"), pk=kwargs[self.lookup_field])
         self.check_object_permissions(request, found)
-        rows = type(self).list_selector(queryset=self.get_queryset().filter(pk=found.pk), as_of=as_of_param(request))
+        rows = type(self).list_selector(
+            queryset=self.get_queryset().filter(pk=found.pk), **view_param(request).selection
+        )
         return Response(self._rows(rows[:], request)[0])
 
 
@@ -147,7 +148,7 @@ class TargetViewSet(
         points = None if trajectory is None else [(p["date"], p["value"]) for p in trajectory]
         services.target_save(target=target, trajectory=points, hubs=hubs, user=self.request.user, reason=reason)
         rows = indicator_selectors.target_list(
-            queryset=self.get_queryset().filter(pk=target.pk), as_of=as_of_param(self.request)
+            queryset=self.get_queryset().filter(pk=target.pk), **view_param(self.request).selection
         )
         return Response(self._rows(rows[:], self.request)[0])
 
@@ -164,11 +165,12 @@ class TargetViewSet(
         serializer.is_valid(raise_exception=True)
         return self._save(target, dict(serializer.validated_data))
 
-    @extend_schema(responses=TargetHistorySerializer)
+    @extend_schema(responses=TargetHistorySerializer, parameters=[BASIS])
     @action(detail=True)
     @conditional
     def history(self, request: Request, pk: str | None = None) -> Response:
-        """The measurements, the planned curve and the stored snapshots in date order: what a chart needs."""
+        """The measurements, the planned curve and the stored snapshots in date order, on the basis asked for."""
+        basis = view_param(request).basis
         target = get_object_or_404(Target.objects.prefetch_related("trajectory_points"), pk=pk)
         planned = [{"date": target.baseline_date, "value": target.baseline_value}]
         planned += [{"date": p.date, "value": p.value} for p in target.trajectory_points.all()]
@@ -178,12 +180,14 @@ class TargetViewSet(
             "code": target.code,
             "unit": target.unit,
             "planned": planned,
-            "measurements": target.measurements.order_by("date"),
-            "snapshots": TargetSnapshot.objects.filter(target=target).order_by("as_of"),
+            "basis": basis,
+            "measurements": selectors.figures_on_basis(target.measurements.order_by("date"), basis),
+            "snapshots": indicator_selectors.target_history(target_id=target.pk, basis=basis),
         }
         return Response(TargetHistorySerializer(data).data)
 
 
+@extend_schema_view(list=extend_schema(parameters=[BASIS]), retrieve=extend_schema(parameters=[BASIS]))
 class MeasurementViewSet(
     ConditionalReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet[Measurement]
 ):
@@ -191,6 +195,14 @@ class MeasurementViewSet(
 
     queryset = Measurement.objects.order_by("target_id", "date")
     serializer_class = MeasurementSerializer
+
+    def get_queryset(self) -> QuerySet[Measurement]:
+        # Reads show the basis asked for: reported figures only unless `?basis=illustrative`.
+        queryset = super().get_queryset()
+        if self.request.method in ("GET", "HEAD"):
+            queryset = selectors.figures_on_basis(queryset, view_param(self.request).basis)
+        return queryset
+
     filterset_class = MeasurementFilterSet
     permission_classes = [IsEditorOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -198,6 +210,8 @@ class MeasurementViewSet(
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         confirmed, reason = data.pop("confirm", False), data.pop("reason", "")
+        if data.pop("withdraw", False) or data.pop("withdrawal_reason", ""):
+            raise ValidationError({"withdraw": ["Only a stored figure can be withdrawn: PATCH it."]})
         serializer.instance = services.measurement_save(
             measurement=Measurement(**data), user=self.request.user, confirmed=confirmed, reason=reason
         )
@@ -206,6 +220,14 @@ class MeasurementViewSet(
         measurement = serializer.instance
         data = dict(serializer.validated_data)
         confirmed, reason = data.pop("confirm", False), data.pop("reason", "")
+        withdrawal_reason = data.pop("withdrawal_reason", "")
+        if data.pop("withdraw", False):
+            if data:
+                raise ValidationError({"withdraw": ["A figure is withdrawn as it stands: send nothing else."]})
+            services.measurement_withdraw(measurement=measurement, user=self.request.user, reason=withdrawal_reason)
+            return
+        if withdrawal_reason:
+            raise ValidationError({"withdrawal_reason": ["Give it with `withdraw`: true."]})
         for name, value in data.items():
             setattr(measurement, name, value)
         services.measurement_save(measurement=measurement, user=self.request.user, confirmed=confirmed, reason=reason)
@@ -247,7 +269,7 @@ class MilestoneViewSet(
             milestone=milestone, hubs=hubs, user=self.request.user, reason=reason, evidence_url=evidence_url
         )
         rows = indicator_selectors.milestone_list(
-            queryset=self.get_queryset().filter(pk=milestone.pk), as_of=as_of_param(self.request)
+            queryset=self.get_queryset().filter(pk=milestone.pk), **view_param(self.request).selection
         )
         return Response(self._rows(rows[:], self.request)[0])
 
@@ -264,17 +286,19 @@ class MilestoneViewSet(
         serializer.is_valid(raise_exception=True)
         return self._save(milestone, dict(serializer.validated_data))
 
-    @extend_schema(responses=MilestoneHistorySerializer)
+    @extend_schema(responses=MilestoneHistorySerializer, parameters=[BASIS])
     @action(detail=True)
     @conditional
     def history(self, request: Request, pk: str | None = None) -> Response:
         """The stored snapshots: the forecast due date per report date (milestone trend analysis)."""
+        basis = view_param(request).basis
         milestone = get_object_or_404(Milestone, pk=pk)
         data = {
             "milestone": milestone.pk,
             "code": milestone.code,
             "baseline_due_date": milestone.baseline_due_date,
-            "snapshots": MilestoneSnapshot.objects.filter(milestone=milestone).order_by("as_of"),
+            "basis": basis,
+            "snapshots": indicator_selectors.milestone_history(milestone_id=milestone.pk, basis=basis),
         }
         return Response(MilestoneHistorySerializer(data).data)
 
@@ -285,6 +309,7 @@ class SummaryView(ConditionalMixin, APIView):
     @extend_schema(
         parameters=[
             AS_OF,
+            BASIS,
             OpenApiParameter("due_from", OpenApiTypes.DATE, description="Only items due on or after this date."),
             OpenApiParameter("due_to", OpenApiTypes.DATE, description="Only items due on or before this date."),
         ],
@@ -292,7 +317,8 @@ class SummaryView(ConditionalMixin, APIView):
     )
     @conditional
     def get(self, request: Request) -> Response:
-        as_of = as_of_param(request)
+        view = view_param(request)
+        as_of = view.date
         due_from = date_param(request, "due_from")
         due_to = date_param(request, "due_to")
         if due_from and due_to and due_to < due_from:
@@ -300,7 +326,7 @@ class SummaryView(ConditionalMixin, APIView):
         window = None
         if due_from or due_to:
             window = (due_from or dt.date.min, due_to or dt.date.max)
-        rollups = indicator_selectors.rollups_on(as_of=as_of, window=window)
+        rollups = indicator_selectors.rollups_on(**view.selection, window=window)
         policy = Policy.objects.order_by("pk").first()
         pillars = Pillar.objects.order_by("number")
         data = {

@@ -19,10 +19,11 @@ def export_rows(*, kind: ImportKind, queryset: Any = None) -> Iterator[list[Any]
     if kind == ImportKind.MEASUREMENTS:
         measurements = queryset if queryset is not None else Measurement.objects.all()
         rows = measurements.order_by("target__code", "date").values_list(
-            "target__code", "date", "value", "source_url", "note", "illustrative"
+            "target__code", "date", "value", "source_url", "note", "illustrative", "withdrawn_on", "withdrawal_reason"
         )
-        for code, day, value, source_url, note, illustrative in rows.iterator(chunk_size=5_000):
-            yield [code, day, value, source_url, note, "yes" if illustrative else "", ""]
+        for code, day, value, source_url, note, illustrative, withdrawn_on, why in rows.iterator(chunk_size=5_000):
+            withdrawn = "yes" if withdrawn_on is not None else ""
+            yield [code, day, value, source_url, note, "yes" if illustrative else "", "", "", withdrawn, why]
     else:
         milestones = queryset if queryset is not None else Milestone.objects.all()
         rows = milestones.order_by("code").values_list(

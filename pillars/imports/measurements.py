@@ -26,6 +26,9 @@ FIGURE_READERS: tuple[tuple[str, Reader], ...] = (
     ("note", read_text),
     ("illustrative", read_flag),
     ("confirm", read_flag),
+    ("reason", read_text),
+    ("withdraw", read_flag),
+    ("withdrawal_reason", read_text),
 )
 
 
@@ -39,6 +42,8 @@ class _Figure:
     note: str
     illustrative: bool
     confirm: bool
+    reason: str
+    withdrawal_reason: str  # not empty: withdraw the stored figure
 
 
 def import_measurements(table: Table, report: ImportReport, *, user: Any, reason: str, write: bool) -> None:
@@ -66,6 +71,10 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
             problems.append(_("date is empty."))
         if values.get("value", 0) is None:
             problems.append(_("value is empty."))
+        if values.get("withdraw") and not (values.get("withdrawal_reason") or "").strip():
+            problems.append(str(validation.WITHDRAWAL_NEEDS_REASON))
+        elif not values.get("withdraw") and (values.get("withdrawal_reason") or "").strip():
+            problems.append(_("withdrawal_reason is given without yes in the withdraw column."))
         if problems or target is None:
             report.problems.extend(RowProblem(line, p) for p in problems)
             continue
@@ -79,6 +88,8 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
                 note=values["note"],
                 illustrative=bool(values["illustrative"]),
                 confirm=bool(values["confirm"]),
+                reason=values["reason"],
+                withdrawal_reason=values["withdrawal_reason"].strip() if values["withdraw"] else "",
             )
         )
 
@@ -101,7 +112,7 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
     stored: dict[int, dict[dt.date, Measurement]] = defaultdict(dict)
     target_ids = {f.target.pk for f in unique}
     for measurement in Measurement.objects.filter(target_id__in=target_ids).only(
-        "pk", "target_id", "date", "value", "source_url", "note", "illustrative"
+        "pk", "target_id", "date", "value", "source_url", "note", "illustrative", "withdrawn_on", "withdrawal_reason"
     ):
         stored[measurement.target_id][measurement.date] = measurement
     # Rows that are wrong on their own are reported as such, and kept out of their neighbours' checks.
@@ -114,18 +125,42 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
             ).values()
             for m in messages
         ]
-        if figure.date not in stored[figure.target.pk] and not figure.source_url and not figure.illustrative:
+        existing = stored[figure.target.pk].get(figure.date)
+        if existing is None and not figure.source_url and not figure.illustrative and not figure.withdrawal_reason:
             problems.append(_("source_url is empty: cite where the figure comes from."))
+        if existing is not None and existing.withdrawn_on is not None:
+            if not _same(existing, figure):  # an export of it imports back unchanged
+                problems += validation.withdrawn_errors(withdrawn_on=existing.withdrawn_on)["__all__"]
+        elif figure.withdrawal_reason and existing is None:
+            problems.append(
+                _("%(code)s has no figure dated %(date)s to withdraw.")
+                % {"code": figure.target.code, "date": figure.date.isoformat()}
+            )
+        elif figure.withdrawal_reason and existing is not None and existing.value != figure.value:
+            problems.append(
+                _("A figure is withdrawn as it stands: give its value, %(value)s.") % {"value": f"{existing.value:,g}"}
+            )
+        elif existing is not None and existing.value != figure.value:
+            problems += validation.revision_errors(revised=True, reason=figure.reason).get("reason", [])
         own_problems[figure.line] = problems
     incoming: dict[int, dict[dt.date, float]] = defaultdict(dict)
+    withdrawn: dict[int, set[dt.date]] = defaultdict(set)
     for figure in unique:
-        if not own_problems[figure.line]:
+        if own_problems[figure.line]:
+            continue
+        if figure.withdrawal_reason:
+            withdrawn[figure.target.pk].add(figure.date)
+        else:
             incoming[figure.target.pk][figure.date] = figure.value
 
     # The figures each target will have once imported, in date order, for the out-of-line check.
     series: dict[int, list[tuple[dt.date, float]]] = {}
     for target_id in target_ids:
-        merged = {day: m.value for day, m in stored[target_id].items()}
+        merged = {
+            day: m.value
+            for day, m in stored[target_id].items()
+            if m.withdrawn_on is None and day not in withdrawn[target_id]
+        }
         merged.update(incoming[target_id])
         series[target_id] = sorted(merged.items())
 
@@ -136,6 +171,24 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
         existing = stored[target.pk].get(figure.date)
         if problems:
             report.problems.extend(RowProblem(figure.line, p) for p in problems)
+            continue
+        label = f"{target.code} {figure.date.isoformat()}"
+        if existing is not None and existing.withdrawn_on is not None:
+            report.changes.append(RowChange(figure.line, label, "unchanged", f"{figure.value:,g}"))
+            continue
+        if figure.withdrawal_reason and existing is not None:
+            report.changes.append(
+                RowChange(figure.line, label, "withdraw", f"{existing.value:,g}: {figure.withdrawal_reason}")
+            )
+            writes.append(
+                services.MeasurementWrite(
+                    target=target,
+                    date=figure.date,
+                    value=existing.value,
+                    pk=existing.pk,
+                    withdrawal_reason=figure.withdrawal_reason,
+                )
+            )
             continue
         days = series[target.pk]
         position = _index(days, figure.date)
@@ -160,15 +213,9 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
         if problems:
             report.problems.extend(RowProblem(figure.line, p) for p in problems)
             continue
-        label = f"{target.code} {figure.date.isoformat()}"
         if existing is None:
             report.changes.append(RowChange(figure.line, label, "add", f"{figure.value:,g}"))
-        elif (existing.value, existing.source_url, existing.note, existing.illustrative) == (
-            figure.value,
-            figure.source_url,
-            figure.note,
-            figure.illustrative,
-        ):
+        elif _same(existing, figure):
             report.changes.append(RowChange(figure.line, label, "unchanged", f"{figure.value:,g}"))
             continue
         else:
@@ -189,11 +236,21 @@ def import_measurements(table: Table, report: ImportReport, *, user: Any, reason
                 note=figure.note,
                 illustrative=figure.illustrative,
                 pk=existing.pk if existing is not None else None,
+                reason=figure.reason,
             )
         )
     if write and not report.problems and writes:
         services.measurements_bulk_save(rows=writes, user=user, reason=reason)
         report.written = True
+
+
+def _same(existing: Measurement, figure: _Figure) -> bool:
+    return (existing.value, existing.source_url, existing.note, existing.illustrative) == (
+        figure.value,
+        figure.source_url,
+        figure.note,
+        figure.illustrative,
+    )
 
 
 def _index(days: list[tuple[dt.date, float]], day: dt.date) -> int:

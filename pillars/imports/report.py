@@ -29,6 +29,9 @@ COLUMNS: dict[ImportKind, tuple[tuple[str, bool, str], ...]] = {
         ("note", False, "A note; required when you confirm a figure out of line."),
         ("illustrative", False, "yes for a made-up demonstration figure; otherwise leave empty."),
         ("confirm", False, "yes to confirm a figure out of line with the target's other figures."),
+        ("reason", False, "Why a stored figure's value changes: required then (readers see the earlier value)."),
+        ("withdraw", False, "yes to withdraw the stored figure of that date (give its value as it stands)."),
+        ("withdrawal_reason", False, "Why it is withdrawn: required with withdraw; shown beside the figure."),
     ),
     ImportKind.MILESTONES: (
         ("milestone_code", True, "The milestone's code, e.g. naif-established."),
@@ -56,7 +59,7 @@ class RowProblem:
 class RowChange:
     line: int
     item: str
-    action: str  # "add", "change" or "unchanged"
+    action: str  # "add", "change", "withdraw" or "unchanged"
     description: str
 
 
@@ -80,7 +83,7 @@ class ImportReport:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"add": 0, "change": 0, "unchanged": 0}
+        counts = {"add": 0, "change": 0, "withdraw": 0, "unchanged": 0}
         for change in self.changes:
             counts[change.action] += 1
         return counts

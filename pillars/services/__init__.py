@@ -17,9 +17,12 @@ from .measurements import (
     MeasurementWrite,
     measurement_create,
     measurement_delete,
+    measurement_errors,
     measurement_save,
     measurement_warnings,
+    measurement_withdraw,
     measurements_bulk_save,
+    withdrawal_errors,
 )
 from .milestones import KEEP, milestone_save, milestone_update
 from .rebaselines import items_publish, milestone_rebaseline, target_rebaseline
@@ -35,8 +38,10 @@ __all__ = [
     "items_publish",
     "measurement_create",
     "measurement_delete",
+    "measurement_errors",
     "measurement_save",
     "measurement_warnings",
+    "measurement_withdraw",
     "measurements_bulk_save",
     "milestone_rebaseline",
     "milestone_save",
@@ -45,4 +50,5 @@ __all__ = [
     "target_rebaseline",
     "target_save",
     "trajectory_replace",
+    "withdrawal_errors",
 ]

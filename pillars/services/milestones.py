@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from changes.record import record_evidence
 from indicators.scheduling import recompute_after_commit
 
 from .. import validation
@@ -102,7 +103,7 @@ def milestone_save(
     if sources is not None:
         milestone.sources.set(sources)
     if evidence_url or evidence_document:
-        evidence_record(
+        evidence = evidence_record(
             milestone=milestone,
             changes=changes,
             today=today,
@@ -111,6 +112,8 @@ def milestone_save(
             evidence_document=evidence_document,
             user=user,
         )
+        # The public record of the change shows what it rests on.
+        record_evidence(milestone, evidence.source.url if evidence.source else evidence.document.url)
     recompute_after_commit(milestone_ids=[milestone.pk])
     return milestone
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "pillars",
     "incentives",
     "indicators",
+    # The public record of every change, read from the audit trail of the apps above.
+    "changes",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "TargetKindEnum": "pillars.choices.TargetKind",
         "IncentiveKindEnum": "incentives.choices.IncentiveKind",
         "EvidenceKindEnum": "pillars.choices.EvidenceKind",
+        "IndicatorBasisEnum": "indicators.choices.Basis",
     },
 }
 

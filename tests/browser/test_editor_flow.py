@@ -34,7 +34,7 @@ def test_editor_moves_a_forecast_and_the_public_page_shows_the_slip(browsing: Br
     from core.templatetags.portal import day, late
     from indicators.models import MilestoneSnapshot
     from pillars.models import Milestone
-    from tests.factories import EditorFactory
+    from tests.factories import EditorFactory, reported
 
     with django_orm():
         editor = EditorFactory(username="editor")
@@ -92,7 +92,7 @@ def test_editor_moves_a_forecast_and_the_public_page_shows_the_slip(browsing: Br
     # Saved by the editor, and recomputed once the save committed.
     with django_orm():
         milestone.refresh_from_db()
-        snapshot = MilestoneSnapshot.objects.get(milestone=milestone, as_of=today)
+        snapshot = reported(MilestoneSnapshot).get(milestone=milestone, as_of=today)
     assert milestone.forecast_due_date == forecast
     assert (snapshot.forecast_due_date, snapshot.expected_date, snapshot.slip_days) == (forecast, forecast, slip)
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.asof import EARLIEST_DATE, LATEST_DATE, DateParameterError, as_of_from_query, parse_date
+from core.asof import EARLIEST_DATE, LATEST_DATE, ParameterError, as_of_from_query, parse_date
 
 
 @pytest.mark.parametrize("raw", [None, ""])
@@ -36,7 +36,7 @@ def test_iso_dates_in_range_are_read(raw: str, expected: dt.date) -> None:
     ],
 )
 def test_a_bad_date_names_itself_and_says_what_to_write(raw: str, name: str, message: str) -> None:
-    with pytest.raises(DateParameterError) as refused:
+    with pytest.raises(ParameterError) as refused:
         parse_date(raw, name=name)
     assert (refused.value.name, refused.value.message) == (name, message)
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from indicators.compute import (
     DEFAULT_THRESHOLDS,
+    Basis,
     InvalidTarget,
     MilestoneIndicators,
     MilestoneInput,
@@ -117,12 +118,19 @@ def test_worked_example_to_the_day() -> None:
     # 364 / (91/181) = 724 exactly: day 724 is 2026-12-26.
     assert r.forecast_completion == date(2026, 12, 26)
     assert r.forecast_slip_days == 360
-    assert r.required_rate == pytest.approx(150_000 / 183)
-    assert round(r.required_rate, 1) == 819.7
-    assert r.required_rate_per_year == pytest.approx(150_000 / 183 * 365.25)
-    assert round(r.required_rate_per_year) == 299_385
+    # From the as-of date: 169 days from 2025-07-15 to 2025-12-31.
+    assert r.required_rate == pytest.approx(150_000 / 169)
+    assert round(r.required_rate, 1) == 887.6
+    assert r.required_rate_per_year == pytest.approx(150_000 / 169 * 365.25)
+    assert round(r.required_rate_per_year) == 324_186
     assert r.staleness_days == 14
     assert r.stale is False
+    assert r.basis is Basis.REPORTED
+    # Reporting (interval 90 days): the figure of 2025-07-01, the next due on 2025-09-29, not late yet.
+    assert r.last_reported_on == date(2025, 7, 1)
+    assert r.report_due_on == date(2025, 9, 29)
+    assert r.reporting_overdue_days == 0
+    assert compute_target(WORKED, date(2025, 12, 1)).reporting_overdue_days == 63
 
 
 def test_worked_example_as_dict_is_json_friendly() -> None:
@@ -156,8 +164,8 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": 91 / 181,
             "forecast_completion": date(2026, 12, 26),
             "forecast_slip_days": 360,
-            "required_rate": -60 / 183,  # (20 - 80) / 183: must fall by 0.33 days per day
-            "required_rate_per_year": -60 / 183 * 365.25,
+            "required_rate": -60 / 169,  # (20 - 80) / 169 days from the as-of date: 0.36 days per day
+            "required_rate_per_year": -60 / 169 * 365.25,
             "staleness_days": 14,
         },
     ),
@@ -175,8 +183,8 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": 1.0,
             "forecast_completion": date(2028, 1, 1),
             "forecast_slip_days": 0,
-            "required_rate": 400_000 / 730,
-            "required_rate_per_year": 400_000 / 730 * 365.25,
+            "required_rate": 400_000 / 721,  # from the as-of date, 2026-01-10, to 2028-01-01
+            "required_rate_per_year": 400_000 / 721 * 365.25,
             "staleness_days": 9,
         },
     ),
@@ -335,7 +343,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": 0.91,
             "forecast_completion": date(2026, 2, 5),
             "forecast_slip_days": 36,
-            "required_rate": -0.234375,  # (20 - 35) / 64
+            "required_rate": -15 / 54,  # (20 - 35) / 54 days from the as-of date
             "staleness_days": 10,
         },
     ),
@@ -379,12 +387,12 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": 1.0,
             "forecast_completion": day(364),
             "forecast_slip_days": 0,
-            "required_rate": 1.0,
+            "required_rate": 183 / 164,  # (364 - 181) / 164 days left after the as-of date
         },
     ),
     (
         # Achieved early: ES = T (day 364), e day 273: slip -91, spi 364/273, the forecast is e itself.
-        # The required rate is literal: (200k - 210k)/91 (negative: could even fall back).
+        # Achieved: no rate is required any more.
         "achieved-early",
         worked(P(date(2025, 10, 1), 210_000)),
         date(2025, 10, 5),
@@ -396,7 +404,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": 364 / 273,
             "forecast_completion": date(2025, 10, 1),
             "forecast_slip_days": -91,
-            "required_rate": -10_000 / 91,
+            "required_rate": None,
             "staleness_days": 4,
         },
     ),
@@ -441,7 +449,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "earned_schedule": date(2025, 10, 1),
             "slip_days": 61,
             "spi": 273 / 334,
-            "required_rate": 50_000 / 30,
+            "required_rate": None,  # the as-of date is past the deadline
             "staleness_days": 35,
         },
     ),
@@ -453,7 +461,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
         {"status": TargetStatus.AT_RISK, "spi": 273 / 334},
     ),
     (
-        # A measurement on the deadline that falls short: required rate is null once e >= T.
+        # A measurement on the deadline that falls short: the required rate is null once a >= T.
         "measured-on-deadline-short",
         worked(P(date(2025, 12, 31), 150_000)),
         date(2025, 12, 31),
@@ -492,7 +500,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "spi": None,
             "forecast_completion": None,
             "forecast_slip_days": None,
-            "required_rate": 200_000 / 364,
+            "required_rate": 200_000 / 333,  # from the as-of date, 2025-02-01
             "staleness_days": 31,
         },
     ),
@@ -515,7 +523,7 @@ TARGET_CASES: list[tuple[str, TargetInput, date, dict[str, Any]]] = [
             "slip_days": -31,
             "spi": None,
             "forecast_completion": None,
-            "required_rate": 200_000 / 395,
+            "required_rate": 200_000 / 381,  # from the as-of date, 2024-12-15
             "staleness_days": 14,
         },
     ),
@@ -587,8 +595,14 @@ def test_no_data_when_nothing_measured() -> None:
         assert r.status is TargetStatus.NO_DATA
         assert r.stale is False
         assert r.as_of == as_of
-        others = [f.name for f in dataclasses.fields(r) if f.name not in {"as_of", "status", "stale"}]
+        reporting = {"basis", "last_reported_on", "report_due_on", "reporting_overdue_days"}
+        others = [f.name for f in dataclasses.fields(r) if f.name not in {"as_of", "status", "stale", *reporting}]
         assert all(getattr(r, name) is None for name in others)
+        assert r.basis is Basis.REPORTED
+        assert r.last_reported_on is None
+        # With no figure, the first was due one interval (90 days) after the baseline, 2025-04-01.
+        assert r.report_due_on == date(2025, 4, 1)
+        assert r.reporting_overdue_days == max(0, (as_of - date(2025, 4, 1)).days)
         assert r.as_dict()["status"] == "no_data"
 
 
@@ -638,6 +652,109 @@ def test_stale_boundary(interval: int, as_of: date, stale: bool) -> None:
 
 def test_default_reporting_interval_is_90() -> None:
     assert WORKED.reporting_interval_days == 90
+
+
+# --- The basis and the reporting indicators ---------------------------------------------
+
+
+def I(d: date, v: float) -> Point:  # noqa: E743 -- reads like P, for an illustrative figure
+    return Point(d, float(v), illustrative=True)
+
+
+@pytest.mark.parametrize(
+    ("measurements", "interval", "as_of", "last", "due", "overdue"),
+    [
+        # The worked example: one reported figure of 2025-07-01, interval 90 days.
+        ((P(date(2025, 7, 1), 50_000),), 90, date(2025, 7, 15), date(2025, 7, 1), date(2025, 9, 29), 0),
+        ((P(date(2025, 7, 1), 50_000),), 90, date(2025, 9, 29), date(2025, 7, 1), date(2025, 9, 29), 0),  # due today
+        ((P(date(2025, 7, 1), 50_000),), 90, date(2025, 9, 30), date(2025, 7, 1), date(2025, 9, 29), 1),
+        ((P(date(2025, 7, 1), 50_000),), 90, date(2025, 12, 1), date(2025, 7, 1), date(2025, 9, 29), 63),
+        # No figure: the first was due one interval after the baseline date (2025-01-01 + 90 = 2025-04-01).
+        ((), 90, date(2025, 3, 1), None, date(2025, 4, 1), 0),
+        ((), 90, date(2026, 12, 3), None, date(2025, 4, 1), 611),
+        ((), 30, date(2025, 2, 1), None, date(2025, 1, 31), 1),
+        # Only illustrative figures: they report nothing.
+        ((I(date(2025, 7, 1), 50_000),), 90, date(2025, 12, 1), None, date(2025, 4, 1), 244),
+        # The latest reported one counts, not a later illustrative one.
+        (
+            (P(date(2025, 5, 1), 10), I(date(2025, 9, 1), 90)),
+            90,
+            date(2025, 9, 15),
+            date(2025, 5, 1),
+            date(2025, 7, 30),
+            47,
+        ),
+        # A figure dated after the as-of date has not been reported yet.
+        (
+            (P(date(2025, 5, 1), 10), P(date(2025, 9, 1), 90)),
+            90,
+            date(2025, 8, 1),
+            date(2025, 5, 1),
+            date(2025, 7, 30),
+            2,
+        ),
+        # As of a date before the baseline: nothing due yet.
+        ((), 90, date(2024, 12, 1), None, date(2025, 4, 1), 0),
+    ],
+)
+def test_reporting_indicators(
+    measurements: tuple[Point, ...], interval: int, as_of: date, last: date | None, due: date, overdue: int
+) -> None:
+    target = worked(*measurements, reporting_interval_days=interval)
+    for basis in Basis:  # the reporting indicators are on the reported basis whatever the basis asked
+        r = compute_target(target, as_of, basis=basis)
+        assert (r.last_reported_on, r.report_due_on, r.reporting_overdue_days) == (last, due, overdue)
+        assert r.basis is basis
+
+
+def test_an_illustrative_figure_counts_only_on_the_illustrative_basis() -> None:
+    target = worked(P(date(2025, 4, 1), 20_000), I(date(2025, 7, 1), 50_000))
+    reported = compute_target(target, date(2025, 7, 15))
+    assert reported == compute_target(worked(P(date(2025, 4, 1), 20_000)), date(2025, 7, 15))
+    assert reported.actual_value == 20_000
+    assert reported.evaluation_date == date(2025, 4, 1)
+    shown = compute_target(target, date(2025, 7, 15), basis=Basis.ILLUSTRATIVE)
+    assert shown.basis is Basis.ILLUSTRATIVE
+    assert shown.as_dict()["basis"] == "illustrative"
+    assert (shown.actual_value, shown.slip_days, shown.status) == (50_000, 90, TargetStatus.OFF_TRACK)
+    assert shown.last_reported_on == date(2025, 4, 1)  # reporting never counts the made-up figure
+
+
+def test_a_target_with_only_illustrative_figures_is_no_data_when_reported() -> None:
+    target = worked(I(date(2025, 7, 1), 50_000))
+    assert compute_target(target, date(2025, 7, 15)).status is TargetStatus.NO_DATA
+    assert compute_target(target, date(2025, 7, 15), basis=Basis.ILLUSTRATIVE).status is TargetStatus.OFF_TRACK
+
+
+@pytest.mark.parametrize(
+    ("measurements", "as_of", "per_day"),
+    [
+        # From the as-of date, not from the figure's date: (200,000 - 50,000) / 169 days.
+        ((P(date(2025, 7, 1), 50_000),), date(2025, 7, 15), 150_000 / 169),
+        # The same figure read later needs more each day: 150,000 / 30 days from 2025-12-01.
+        ((P(date(2025, 7, 1), 50_000),), date(2025, 12, 1), 150_000 / 30),
+        ((P(date(2025, 7, 1), 50_000),), date(2025, 12, 30), 150_000 / 1),  # the last day
+        ((P(date(2025, 7, 1), 50_000),), date(2025, 12, 31), None),  # the deadline itself: a >= T
+        ((P(date(2025, 7, 1), 50_000),), date(2026, 1, 5), None),  # missed
+        ((P(date(2025, 7, 1), 200_000),), date(2025, 7, 15), None),  # achieved
+        ((P(date(2025, 7, 1), 250_000),), date(2025, 7, 15), None),  # achieved and more
+        ((P(date(2025, 7, 1), -10_000),), date(2025, 7, 15), 210_000 / 169),  # behind the baseline
+        ((P(date(2024, 12, 1), 0),), date(2024, 12, 31), 200_000 / 365),  # measured before the baseline
+    ],
+)
+def test_required_rate_from_the_as_of_date(measurements: tuple[Point, ...], as_of: date, per_day: float | None) -> None:
+    r = compute_target(worked(*measurements), as_of)
+    if per_day is None:
+        assert r.required_rate is None
+        assert r.required_rate_per_year is None
+    else:
+        assert r.required_rate == pytest.approx(per_day)
+        assert r.required_rate_per_year == pytest.approx(per_day * 365.25)
+
+
+def test_required_rate_of_a_falling_target_is_negative() -> None:
+    r = compute_target(dataclasses.replace(WAITING, measurements=(P(date(2025, 7, 1), 80),)), date(2025, 7, 15))
+    assert r.required_rate == pytest.approx((20 - 80) / 169)
 
 
 @pytest.mark.parametrize(
@@ -1000,7 +1117,13 @@ def test_milestone_indicators(
 
 def test_milestone_as_dict() -> None:
     d = compute_milestone(MilestoneInput(B, forecast_due_date=date(2025, 7, 15)), date(2025, 5, 1)).as_dict()
-    assert d == {"as_of": "2025-05-01", "status": "at_risk", "expected_date": "2025-07-15", "slip_days": 15}
+    assert d == {
+        "as_of": "2025-05-01",
+        "status": "at_risk",
+        "expected_date": "2025-07-15",
+        "slip_days": 15,
+        "basis": "reported",
+    }
     assert type(d["status"]) is str
     assert json.loads(json.dumps(d)) == d
 
@@ -1010,9 +1133,21 @@ def test_milestone_as_dict() -> None:
 A = date(2025, 7, 15)
 
 
-def ti(status: TargetStatus, slip: int | None = None) -> TargetIndicators:
+def ti(status: TargetStatus, slip: int | None = None, overdue: int = 0) -> TargetIndicators:
     none = dict.fromkeys(f.name for f in dataclasses.fields(TargetIndicators))
-    return TargetIndicators(**{**none, "as_of": A, "status": status, "slip_days": slip, "stale": False})
+    return TargetIndicators(
+        **{
+            **none,
+            "as_of": A,
+            "status": status,
+            "slip_days": slip,
+            "stale": False,
+            "basis": Basis.REPORTED,
+            "report_due_on": A,
+            "reporting_overdue_days": overdue,
+            "last_reported_on": None if status is TargetStatus.NO_DATA else A,
+        }
+    )
 
 
 def mi(status: MilestoneStatus, slip: int | None) -> MilestoneIndicators:
@@ -1098,6 +1233,35 @@ def test_rollup_counts_plain_string_statuses() -> None:
     assert r.on_schedule_share == 1.0
 
 
+def test_rollup_reporting_figures() -> None:
+    targets = [
+        ti(TargetStatus.ON_TRACK, 0),  # reported, on time
+        ti(TargetStatus.OFF_TRACK, 40, overdue=10),  # reported, next figure 10 days late
+        ti(TargetStatus.NO_DATA, overdue=300),  # never reported
+        ti(TargetStatus.NO_DATA, overdue=500),
+        ti(TargetStatus.NO_DATA),  # never reported, but nothing due yet
+    ]
+    r = compute_rollup(targets, [mi(MilestoneStatus.OVERDUE, 3)], A)
+    assert r.reporting_coverage == pytest.approx(2 / 5)
+    assert r.targets_reporting_overdue == 3
+    assert r.median_reporting_overdue_days == 300.0  # of the overdue ones only: 10, 300, 500
+    assert r.max_reporting_overdue_days == 500
+    assert r.basis is Basis.REPORTED
+    even = compute_rollup(targets[:4], [], A, basis=Basis.ILLUSTRATIVE)
+    assert even.median_reporting_overdue_days == 300.0  # of 10, 300, 500
+    assert compute_rollup(targets[1:3], [], A).median_reporting_overdue_days == 155.0  # of 10, 300
+    assert even.as_dict()["basis"] == "illustrative"
+
+
+def test_rollup_reporting_figures_when_nothing_is_overdue_or_there_are_no_targets() -> None:
+    on_time = compute_rollup([ti(TargetStatus.ON_TRACK, 0)], [], A)
+    assert (on_time.reporting_coverage, on_time.targets_reporting_overdue) == (1.0, 0)
+    assert (on_time.median_reporting_overdue_days, on_time.max_reporting_overdue_days) == (None, None)
+    only_milestones = compute_rollup([], [mi(MilestoneStatus.ON_TRACK, 0)], A)
+    assert only_milestones.reporting_coverage is None
+    assert only_milestones.targets_reporting_overdue == 0
+
+
 def test_rollup_of_computed_items_and_as_dict() -> None:
     targets = [
         compute_target(WORKED, A),  # off_track, slip 90
@@ -1138,12 +1302,17 @@ def test_target_indicator_fields_in_contract_order() -> None:
         "required_rate_per_year",
         "staleness_days",
         "stale",
+        "basis",
+        "last_reported_on",
+        "report_due_on",
+        "reporting_overdue_days",
     ]
     assert [f.name for f in dataclasses.fields(MilestoneIndicators)] == [
         "as_of",
         "status",
         "expected_date",
         "slip_days",
+        "basis",
     ]
 
 
@@ -1205,6 +1374,7 @@ def measured_targets(draw: st.DrawFn) -> tuple[TargetInput, date]:
         Point(
             target.baseline_date + timedelta(days=o),
             float(draw(st.integers(int(low - width / 2), int(high + width / 2)))),
+            illustrative=draw(st.booleans()),
         )
         for o in offsets
     )
@@ -1217,11 +1387,19 @@ def _round_exact(x: Fraction) -> int:
     return whole if x >= 0 else -whole
 
 
-def reference(target: TargetInput, as_of: date) -> dict[str, Any]:
+def reference(target: TargetInput, as_of: date, basis: Basis = Basis.REPORTED) -> dict[str, Any]:
     """An independent, exact (fractions) reading of the contract, written segment by segment."""
-    seen = [m for m in target.measurements if m.date <= as_of]
+    reported = [m.date for m in target.measurements if m.date <= as_of and not m.illustrative]
+    last_reported = max(reported, default=None)
+    due = (last_reported or target.baseline_date) + timedelta(days=target.reporting_interval_days)
+    reporting = {
+        "last_reported_on": last_reported,
+        "report_due_on": due,
+        "reporting_overdue_days": max(0, (as_of - due).days),
+    }
+    seen = [m for m in target.measurements if m.date <= as_of and (basis == "illustrative" or not m.illustrative)]
     if not seen:
-        return {"status": "no_data"}
+        return {"status": "no_data", **reporting}
     m = max(seen, key=lambda p: p.date)
     t0, tT = target.baseline_date, target.target_date
     knots = [(t0, Fraction(target.baseline_value))]
@@ -1264,22 +1442,29 @@ def reference(target: TargetInput, as_of: date) -> dict[str, Any]:
         "spi": spi,
         "forecast_completion": None if forecast is None else t0 + timedelta(days=_round_exact(forecast)),
         "forecast_slip_days": None if forecast is None else _round_exact(forecast - span),
-        "required_rate": (vT - ev) / (span - elapsed) if elapsed < span else None,
+        # From the as-of date on, not from the figure's date; none once the deadline is reached.
+        "required_rate": (vT - ev) / (tT - as_of).days if as_of < tT and status != "achieved" else None,
         "staleness_days": (as_of - e).days,
+        **reporting,
     }
 
 
-@given(measured_targets())
-@example((worked(P(date(2025, 7, 1), 50_000)), date(2025, 7, 15)))
-@example((at(TargetInput(T0, 0.0, day(364), 1e12), P(day(181), 0.001)), day(181)))  # forecast beyond 9999
-@example((at(PLATEAU, P(day(150), 100)), day(150)))
-def test_property_matches_exact_reference_and_never_raises(case: tuple[TargetInput, date]) -> None:
+@given(measured_targets(), st.sampled_from(Basis))
+@example((worked(P(date(2025, 7, 1), 50_000)), date(2025, 7, 15)), Basis.REPORTED)
+@example(
+    (at(TargetInput(T0, 0.0, day(364), 1e12), P(day(181), 0.001)), day(181)), Basis.REPORTED
+)  # forecast beyond 9999
+@example((at(PLATEAU, P(day(150), 100)), day(150)), Basis.REPORTED)
+def test_property_matches_exact_reference_and_never_raises(case: tuple[TargetInput, date], basis: Basis) -> None:
     target, as_of = case
-    result = compute_target(target, as_of)
+    result = compute_target(target, as_of, basis=basis)
     assert isinstance(result.status, TargetStatus)
     assert result.status in set(TargetStatus)
-    expected = reference(target, as_of)
+    assert result.basis is basis
+    expected = reference(target, as_of, basis)
     assert result.status == expected.pop("status")
+    for name in ("last_reported_on", "report_due_on", "reporting_overdue_days"):
+        assert getattr(result, name) == expected.pop(name), name
     if result.status is TargetStatus.NO_DATA:
         return
     assert result.evaluation_date is not None
@@ -1314,7 +1499,7 @@ def test_property_on_the_curve_is_on_schedule(target: TargetInput, data: st.Data
 def test_property_same_value_later_never_slips_less(case: tuple[TargetInput, date], later: int) -> None:
     target, _ = case
     assume(target.measurements)
-    first = target.measurements[0]
+    first = dataclasses.replace(target.measurements[0], illustrative=False)
     e2 = first.date + timedelta(days=later)
     r1 = compute_target(dataclasses.replace(target, measurements=(first,)), first.date)
     r2 = compute_target(dataclasses.replace(target, measurements=(Point(e2, first.value),)), e2)
@@ -1346,7 +1531,7 @@ def test_property_a_falling_target_mirrors_a_rising_one(case: tuple[TargetInput,
     target, as_of = case
 
     def mirror(p: Point) -> Point:
-        return Point(p.date, -p.value)
+        return dataclasses.replace(p, value=-p.value)
 
     mirrored = dataclasses.replace(
         target,
@@ -1479,3 +1664,57 @@ def test_property_fast_and_thorough_validation_agree(target: TargetInput) -> Non
     else:
         r = compute_target(target, date(2025, 2, 1))
         assert r.status in set(TargetStatus)
+
+
+# --- An illustrative figure never moves a reported number -------------------------------
+
+
+@st.composite
+def with_illustrative_figures(draw: st.DrawFn) -> tuple[TargetInput, TargetInput, date]:
+    """A target with reported figures only, the same with made-up figures added (on any dates), an as-of date."""
+    target, as_of = draw(measured_targets())
+    reported = tuple(dataclasses.replace(m, illustrative=False) for m in target.measurements)
+    taken = {m.date for m in reported}
+    extra = draw(st.lists(st.tuples(st.integers(-400, 3000), st.floats(-1e7, 1e7)), max_size=4))
+    made_up = tuple(
+        {
+            d: Point(d, v, illustrative=True)
+            for o, v in extra
+            if (d := target.baseline_date + timedelta(days=o)) not in taken
+        }.values()
+    )
+    honest = dataclasses.replace(target, measurements=reported)
+    return honest, dataclasses.replace(honest, measurements=reported + made_up), as_of
+
+
+@given(with_illustrative_figures())
+def test_property_illustrative_figures_never_change_reported_indicators(
+    case: tuple[TargetInput, TargetInput, date],
+) -> None:
+    honest, mixed, as_of = case
+    assert compute_target(mixed, as_of) == compute_target(honest, as_of)
+
+
+@given(
+    st.lists(with_illustrative_figures(), min_size=1, max_size=5),
+    st.lists(st.sampled_from(MILESTONE_CASES), max_size=4),
+)
+def test_property_illustrative_figures_never_change_a_reported_rollup(
+    cases: list[tuple[TargetInput, TargetInput, date]], milestone_cases: list[Any]
+) -> None:
+    as_of = cases[0][2]
+    milestones = [compute_milestone(case[1], as_of) for case in milestone_cases]
+    honest = compute_rollup([compute_target(h, as_of) for h, _, _ in cases], milestones, as_of)
+    mixed = compute_rollup([compute_target(m, as_of) for _, m, _ in cases], milestones, as_of)
+    assert mixed == honest
+    # ... while the illustrative basis does see them (its reporting figures stay the reported ones).
+    shown = compute_rollup(
+        [compute_target(m, as_of, basis=Basis.ILLUSTRATIVE) for _, m, _ in cases], milestones, as_of, Basis.ILLUSTRATIVE
+    )
+    for name in (
+        "reporting_coverage",
+        "targets_reporting_overdue",
+        "median_reporting_overdue_days",
+        "max_reporting_overdue_days",
+    ):
+        assert getattr(shown, name) == getattr(honest, name), name

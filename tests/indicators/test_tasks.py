@@ -42,7 +42,7 @@ from indicators.models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, T
 from pillars import services
 from pillars.models import Measurement, Milestone, Pillar, Target
 from policy_portal.celery import app as celery_app
-from tests.factories import HubFactory, MeasurementFactory, MilestoneFactory, PillarFactory, TargetFactory
+from tests.factories import HubFactory, MeasurementFactory, MilestoneFactory, PillarFactory, TargetFactory, reported
 
 from .conftest import CeleryWorkers, celery_configured
 
@@ -73,14 +73,14 @@ def test_recompute_all_writes_the_worked_example() -> None:
 
     summary = tasks.recompute_all.delay(AS_OF).get()
 
-    snapshot = TargetSnapshot.objects.get(target=target, as_of=AS_OF_DATE)
+    snapshot = reported(TargetSnapshot).get(target=target, as_of=AS_OF_DATE)
     assert snapshot.slip_days == 90
     assert snapshot.status == "off_track"
     assert snapshot.actual_value == 50_000
     assert summary["as_of"] == AS_OF
     assert summary["targets"] == 1
     assert summary["milestones"] == 0
-    assert summary["rollups"] == RollupSnapshot.objects.filter(as_of=AS_OF_DATE).count() > 0
+    assert summary["rollups"] == RollupSnapshot.objects.filter(as_of=AS_OF_DATE).count() > 0  # on both bases
     assert summary["invalid_targets"] == []
     [run] = _runs()
     assert run.scope == RecomputeRun.Scope.FULL
@@ -94,7 +94,7 @@ def test_recompute_all_defaults_to_today_in_the_policy_time_zone() -> None:
     summary = tasks.recompute_all.delay().get()
 
     assert summary["as_of"] == timezone.localdate().isoformat()
-    assert TargetSnapshot.objects.filter(as_of=timezone.localdate()).count() == 1
+    assert reported(TargetSnapshot).filter(as_of=timezone.localdate()).count() == 1
 
 
 @pytest.mark.django_db
@@ -109,11 +109,11 @@ def test_recompute_items_without_a_full_run_does_a_full_run() -> None:
     assert run.scope == RecomputeRun.Scope.FULL
     assert (run.target_count, run.milestone_count) == (2, 1)
     assert (summary["targets"], summary["milestones"]) == (2, 1)
-    assert set(TargetSnapshot.objects.filter(as_of=AS_OF_DATE).values_list("target_id", flat=True)) == {
+    assert set(reported(TargetSnapshot).filter(as_of=AS_OF_DATE).values_list("target_id", flat=True)) == {
         first.target_id,
         second.target_id,
     }
-    assert MilestoneSnapshot.objects.filter(milestone=milestone, as_of=AS_OF_DATE).exists()
+    assert reported(MilestoneSnapshot).filter(milestone=milestone, as_of=AS_OF_DATE).exists()
 
 
 @pytest.mark.django_db
@@ -132,11 +132,11 @@ def test_recompute_items_after_a_full_run_recomputes_only_the_given_ids() -> Non
     assert items.scope == RecomputeRun.Scope.ITEMS
     assert (items.target_count, items.milestone_count) == (1, 1)
     assert (summary["targets"], summary["milestones"]) == (1, 1)
-    assert TargetSnapshot.objects.get(target_id=first.target_id, as_of=AS_OF_DATE).actual_value == 100_000
-    assert TargetSnapshot.objects.get(target_id=second.target_id, as_of=AS_OF_DATE).actual_value == 50_000
-    assert MilestoneSnapshot.objects.get(milestone=touched, as_of=AS_OF_DATE).forecast_due_date == date(2026, 6, 30)
-    assert MilestoneSnapshot.objects.get(milestone=untouched, as_of=AS_OF_DATE).forecast_due_date is None
-    assert TargetSnapshot.objects.filter(as_of=AS_OF_DATE).count() == 2  # replaced, never duplicated
+    assert reported(TargetSnapshot).get(target_id=first.target_id, as_of=AS_OF_DATE).actual_value == 100_000
+    assert reported(TargetSnapshot).get(target_id=second.target_id, as_of=AS_OF_DATE).actual_value == 50_000
+    assert reported(MilestoneSnapshot).get(milestone=touched, as_of=AS_OF_DATE).forecast_due_date == date(2026, 6, 30)
+    assert reported(MilestoneSnapshot).get(milestone=untouched, as_of=AS_OF_DATE).forecast_due_date is None
+    assert reported(TargetSnapshot).filter(as_of=AS_OF_DATE).count() == 2  # replaced, never duplicated
 
 
 @pytest.mark.django_db
@@ -148,16 +148,15 @@ def test_parallel_recompute_covers_every_item_once_then_rolls_up() -> None:
     chord_id = tasks.recompute_all_parallel.delay(AS_OF, chunk_size=2).get()
 
     assert isinstance(chord_id, str)
-    assert sorted(TargetSnapshot.objects.filter(as_of=AS_OF_DATE).values_list("target_id", flat=True)) == sorted(
-        m.target_id for m in measurements
-    )
-    assert sorted(MilestoneSnapshot.objects.filter(as_of=AS_OF_DATE).values_list("milestone_id", flat=True)) == sorted(
-        m.pk for m in milestones
-    )
+    stored_targets = reported(TargetSnapshot).filter(as_of=AS_OF_DATE).values_list("target_id", flat=True)
+    assert sorted(stored_targets) == sorted(m.target_id for m in measurements)
+    assert sorted(
+        reported(MilestoneSnapshot).filter(as_of=AS_OF_DATE).values_list("milestone_id", flat=True)
+    ) == sorted(m.pk for m in milestones)
     [run] = _runs()
     assert run.scope == RecomputeRun.Scope.FULL
     assert (run.target_count, run.milestone_count) == (5, 3)
-    assert RollupSnapshot.objects.filter(as_of=AS_OF_DATE, scope="policy", scope_key="", window="all").exists()
+    assert reported(RollupSnapshot).filter(as_of=AS_OF_DATE, scope="policy", scope_key="", window="all").exists()
 
 
 @pytest.mark.django_db
@@ -168,8 +167,8 @@ def test_a_chunk_recomputes_its_id_range_only_and_records_no_run() -> None:
     summary = tasks.recompute_chunk.delay(AS_OF, start, end).get()
 
     assert summary["targets"] == 2
-    assert set(TargetSnapshot.objects.values_list("target_id", flat=True)) == {targets[0].pk, targets[1].pk}
-    assert not RollupSnapshot.objects.exists()
+    assert set(reported(TargetSnapshot).values_list("target_id", flat=True)) == {targets[0].pk, targets[1].pk}
+    assert not reported(RollupSnapshot).exists()
     assert _runs() == []
 
 
@@ -379,7 +378,7 @@ def test_an_edit_saves_quickly_with_the_broker_unreachable(unreachable_broker: s
     assert elapsed < 3, f"the edit took {elapsed:.1f} s with the broker unreachable"
     assert Measurement.objects.get(pk=measurement.pk).value == 50_000
     assert any("Could not enqueue the recompute" in r.getMessage() for r in caplog.records)
-    assert not TargetSnapshot.objects.exists()  # nothing ran in-process instead
+    assert not reported(TargetSnapshot).exists()  # nothing ran in-process instead
 
 
 # --- 4. Real workers -----------------------------------------------------------------------
@@ -410,7 +409,7 @@ def test_a_worker_runs_the_nightly_recompute(live_broker: CeleryWorkers) -> None
 
     run = live_broker.wait_for(lambda: RecomputeRun.objects.filter(as_of=AS_OF_DATE).first(), "the recompute run")
     assert run.scope == RecomputeRun.Scope.FULL
-    snapshot = TargetSnapshot.objects.get(target=target, as_of=AS_OF_DATE)
+    snapshot = reported(TargetSnapshot).get(target=target, as_of=AS_OF_DATE)
     assert (snapshot.slip_days, snapshot.status) == (90, "off_track")
     assert result.get(timeout=10)["targets"] == 1  # its result, through the Redis result backend
     assert any(result.id in _succeeded(w.output(), "indicators.recompute_all") for w in live_broker)
@@ -424,7 +423,7 @@ def test_a_worker_recomputes_what_an_edit_touched(live_broker: CeleryWorkers) ->
     _measure(target)  # committed for real; the task is published on commit
 
     snapshot = live_broker.wait_for(
-        lambda: TargetSnapshot.objects.filter(target=target, as_of__gte=today).first(), "the edited target's snapshot"
+        lambda: reported(TargetSnapshot).filter(target=target, as_of__gte=today).first(), "the edited target's snapshot"
     )
     assert snapshot.as_of in {today, timezone.localdate()}
     assert snapshot.actual_value == 50_000
@@ -453,16 +452,16 @@ def test_two_workers_split_a_parallel_recompute(live_broker: CeleryWorkers) -> N
     )
     assert (run.target_count, run.milestone_count) == (50, 50)
     # Exactly one snapshot per item (the unique constraints forbid more; none is missing).
-    target_rows = TargetSnapshot.objects.filter(as_of=AS_OF_DATE).values("target_id").annotate(n=Count("pk"))
+    target_rows = reported(TargetSnapshot).filter(as_of=AS_OF_DATE).values("target_id").annotate(n=Count("pk"))
     assert {row["target_id"]: row["n"] for row in target_rows} == {t.pk: 1 for t in targets}
-    milestone_rows = MilestoneSnapshot.objects.filter(as_of=AS_OF_DATE).values("milestone_id").annotate(n=Count("pk"))
+    milestone_rows = reported(MilestoneSnapshot).filter(as_of=AS_OF_DATE).values("milestone_id").annotate(n=Count("pk"))
     assert {row["milestone_id"]: row["n"] for row in milestone_rows} == {m.pk: 1 for m in milestones}
-    assert set(TargetSnapshot.objects.filter(as_of=AS_OF_DATE).values_list("status", flat=True)) == {"off_track"}
+    assert set(reported(TargetSnapshot).filter(as_of=AS_OF_DATE).values_list("status", flat=True)) == {"off_track"}
     # The roll-ups: the policy, each pillar and each hub, for every window.
     windows = 1 + len(django_settings.INDICATORS_ROLLUP_WINDOWS)  # "all", then each window
     places = 1 + Pillar.objects.count() + Hub.objects.count()
-    assert RollupSnapshot.objects.filter(as_of=AS_OF_DATE).count() == places * windows
-    policy = RollupSnapshot.objects.get(as_of=AS_OF_DATE, scope="policy", scope_key="", window="all")
+    assert reported(RollupSnapshot).filter(as_of=AS_OF_DATE).count() == places * windows
+    policy = reported(RollupSnapshot).get(as_of=AS_OF_DATE, scope="policy", scope_key="", window="all")
     assert (sum(policy.targets.values()), sum(policy.milestones.values())) == (50, 50)
     assert policy.targets["off_track"] == 50
     # Both workers took chunks, and every chunk ran once.

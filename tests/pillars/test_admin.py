@@ -31,6 +31,7 @@ from tests.factories import (
     TargetFactory,
     TrajectoryPointFactory,
     UserFactory,
+    reported,
 )
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,13 @@ def _full_run() -> None:
 def target_with_snapshot(**kwargs: Any) -> Target:
     target = TargetFactory(**kwargs)
     TargetSnapshot.objects.create(
-        target=target, as_of=AS_OF, status="off_track", slip_days=42, stale=False, computed_at=timezone.now()
+        target=target,
+        as_of=AS_OF,
+        status="off_track",
+        slip_days=42,
+        stale=False,
+        report_due_on=AS_OF,
+        computed_at=timezone.now(),
     )
     _full_run()
     return target
@@ -393,7 +400,7 @@ def test_an_admin_edit_recomputes_the_indicators_after_commit(
     assert response.status_code == 302, errors_of(response)
     # One recompute callback (the other one only renews the API's ETag token).
     assert len([c for c in callbacks if getattr(c, "work", None) is scheduling._send]) == 1
-    assert TargetSnapshot.objects.filter(target=target, as_of=timezone.localdate()).exists()
+    assert reported(TargetSnapshot).filter(target=target, as_of=timezone.localdate()).exists()
 
 
 def test_recompute_action(admin_client: Client) -> None:
@@ -404,7 +411,7 @@ def test_recompute_action(admin_client: Client) -> None:
     )
 
     assert response.status_code == 302
-    assert TargetSnapshot.objects.filter(target=target, as_of=timezone.localdate()).exists()
+    assert reported(TargetSnapshot).filter(target=target, as_of=timezone.localdate()).exists()
 
 
 # --- Measurements ----------------------------------------------------------------------------------
@@ -451,12 +458,44 @@ def test_changing_a_measurement_keeps_who_entered_it(editor_client: Client) -> N
     change_url = url(Measurement, "change", measurement.pk)
     data = form_data(editor_client.get(change_url))
     data["value"] = "20"
+    data["reason"] = "The ministry corrected its count."
 
     response = editor_client.post(change_url, data)
 
     assert response.status_code == 302, errors_of(response)
     measurement.refresh_from_db()
     assert (measurement.value, measurement.entered_by) == (20, first)
+    assert measurement.history.latest().history_change_reason == "The ministry corrected its count."
+
+
+def test_revising_a_figure_needs_the_reason_and_changes_nothing_without(editor_client: Client) -> None:
+    measurement = MeasurementFactory(value=10)
+    change_url = url(Measurement, "change", measurement.pk)
+    data = form_data(editor_client.get(change_url))
+    data["value"] = "20"
+
+    response = editor_client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert "Say why this published figure changes" in errors_of(response)
+    measurement.refresh_from_db()
+    assert measurement.value == 10
+
+
+def test_revising_a_figure_in_the_target_inline_needs_the_reason(editor_client: Client) -> None:
+    measurement = MeasurementFactory(value=10)
+    change_url = url(Target, "change", measurement.target_id)
+    data = form_data(editor_client.get(change_url))
+    data["measurements-0-value"] = "12"
+
+    assert "Say why this published figure changes" in errors_of(editor_client.post(change_url, data))
+    data["measurements-0-reason"] = "Typo in the first entry."
+    response = editor_client.post(change_url, data)
+
+    assert response.status_code == 302, errors_of(response)
+    measurement.refresh_from_db()
+    assert measurement.value == 12
+    assert measurement.history.latest().history_change_reason == "Typo in the first entry."
 
 
 def test_measurement_inline_under_the_target(editor_client: Client, editor: User) -> None:
@@ -487,18 +526,17 @@ def test_measurement_inline_refuses_a_figure_before_the_baseline(editor_client: 
     assert not target.measurements.exists()
 
 
-def test_deleting_a_measurement_in_the_target_inline(editor_client: Client, editor: User) -> None:
+def test_the_target_inline_offers_no_delete(editor_client: Client) -> None:
     measurement = MeasurementFactory()
     change_url = url(Target, "change", measurement.target_id)
     data = form_data(editor_client.get(change_url))
-    data["measurements-0-DELETE"] = "on"
+    assert "measurements-0-DELETE" not in data
+    data["measurements-0-DELETE"] = "on"  # posted anyway
 
     response = editor_client.post(change_url, data)
 
     assert response.status_code == 302, errors_of(response)
-    assert not Measurement.objects.exists()
-    assert Measurement.history.latest().history_type == "-"
-    assert Measurement.history.latest().history_user == editor
+    assert Measurement.objects.filter(pk=measurement.pk).exists()
 
 
 def test_editor_finds_a_target_with_the_autocomplete(editor_client: Client) -> None:
@@ -514,13 +552,48 @@ def test_editor_finds_a_target_with_the_autocomplete(editor_client: Client) -> N
     assert [r["text"] for r in response.json()["results"]] == ["p2-trained: People trained"]
 
 
-def test_deleting_a_measurement_through_the_admin(editor_client: Client) -> None:
+@pytest.mark.parametrize("who", [EditorFactory, SuperuserFactory], ids=["editor", "superuser"])
+def test_nobody_deletes_a_figure_through_the_admin(who: Any, client: Client) -> None:
+    client.force_login(who())
     measurement = MeasurementFactory()
 
-    response = editor_client.post(url(Measurement, "delete", measurement.pk), {"post": "yes"})
+    response = client.post(url(Measurement, "delete", measurement.pk), {"post": "yes"})
 
-    assert response.status_code == 302
-    assert not Measurement.objects.exists()
+    assert response.status_code == 403
+    assert Measurement.objects.filter(pk=measurement.pk).exists()
+
+
+def test_withdrawing_a_figure_through_the_admin(editor_client: Client, editor: User) -> None:
+    measurement = MeasurementFactory(value=2_450)
+    change_url = url(Measurement, "change", measurement.pk)
+    data = form_data(editor_client.get(change_url))
+    data["withdraw"] = "on"
+
+    assert "Say why this figure is withdrawn" in errors_of(editor_client.post(change_url, data))
+    data["value"] = "1800"
+    data["withdrawal_reason"] = "The ministry's report counted enrolments, not graduates."
+    assert "withdrawn as it stands" in errors_of(editor_client.post(change_url, data))
+    measurement.refresh_from_db()
+    assert measurement.withdrawn_on is None
+    data["value"] = form_data(editor_client.get(change_url))["value"]
+    response = editor_client.post(change_url, data)
+
+    assert response.status_code == 302, errors_of(response)
+    measurement.refresh_from_db()
+    assert measurement.withdrawn_on == timezone.localdate()
+    assert measurement.value == 2_450
+    record = measurement.history.latest()
+    assert (record.history_user, record.history_change_reason) == (
+        editor,
+        "The ministry's report counted enrolments, not graduates.",
+    )
+    # From now on it is kept as it was: the page shows it, read-only.
+    page = editor_client.get(change_url)
+    assert page.status_code == 200
+    assert "Withdraw this figure" not in page.content.decode()
+    assert editor_client.post(change_url, data).status_code == 403
+    measurement.refresh_from_db()
+    assert measurement.value == 2_450
 
 
 # --- Milestones ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from core.api.throttling import AnonymousThrottle
 from indicators import selectors as indicator_selectors
 from indicators import services as indicator_services
+from indicators.compute import Basis
 from indicators.models import RecomputeRun, TargetSnapshot
 from pillars import selectors, services
 from pillars.models import Measurement, Milestone, Target
@@ -38,6 +39,7 @@ from tests.factories import (
     TargetFactory,
     TrajectoryPointFactory,
     UserFactory,
+    reported,
 )
 
 AS_OF = dt.date(2025, 7, 15)
@@ -245,10 +247,14 @@ def test_worked_example_of_indicators_md_through_the_api(api: APIClient, mode: s
     forecast = dt.date.fromisoformat(indicators["forecast_completion"])
     assert abs((forecast - dt.date(2026, 12, 26)).days) <= 1
     assert abs(indicators["forecast_slip_days"] - 360) <= 1
-    assert indicators["required_rate"] == pytest.approx(819.7, abs=0.05)
-    assert indicators["required_rate_per_year"] == pytest.approx(299_385, abs=1)
+    assert indicators["required_rate"] == pytest.approx(887.6, abs=0.05)  # 150,000 / 169 days from the as-of date
+    assert indicators["required_rate_per_year"] == pytest.approx(324_186, abs=1)
     assert indicators["staleness_days"] == 14
     assert indicators["stale"] is False
+    assert indicators["basis"] == "reported"
+    assert indicators["last_reported_on"] == "2025-07-01"
+    assert indicators["report_due_on"] == "2025-09-29"
+    assert indicators["reporting_overdue_days"] == 0
     # Numbers are JSON numbers, never strings.
     for key in ("progress", "spi", "required_rate", "actual_value"):
         assert isinstance(indicators[key], float | int)
@@ -297,6 +303,7 @@ def test_milestone_list_and_detail_carry_the_fields_of_api_md(api: APIClient, mo
         "status": "at_risk",
         "expected_date": "2026-03-31",
         "slip_days": 90,
+        "basis": "reported",
     }
 
 
@@ -567,8 +574,8 @@ def test_as_of_replay_equals_the_stored_snapshot_and_the_on_the_fly_value(
     cache.clear()  # a new ETag anyway; keep the throttle out of the way
     stored = by_code(api, "/api/v1/targets/", as_of=day.isoformat())
     milestones_stored = by_code(api, "/api/v1/milestones/", as_of=day.isoformat())
-    snapshots = indicator_selectors.target_indicators_on(as_of=day)
-    milestone_snapshots = indicator_selectors.milestone_indicators_on(as_of=day)
+    snapshots = indicator_selectors.target_indicators_on(as_of=day, basis=Basis.REPORTED)
+    milestone_snapshots = indicator_selectors.milestone_indicators_on(as_of=day, basis=Basis.REPORTED)
 
     assert set(stored) == set(on_the_fly)
     for code, row in stored.items():
@@ -777,7 +784,7 @@ WRITES = [
     ("post", "/api/v1/targets/", lambda w: _new_target()),
     ("patch", "/api/v1/targets/{target}/", lambda w: {"title": "Renamed"}),
     ("post", "/api/v1/measurements/", lambda w: {"target": w["target"], "date": "2025-08-01", "value": 60_000}),
-    ("patch", "/api/v1/measurements/{measurement}/", lambda w: {"value": 55_000}),
+    ("patch", "/api/v1/measurements/{measurement}/", lambda w: {"value": 55_000, "reason": "PBS revised it."}),
     (
         "post",
         "/api/v1/milestones/",
@@ -1048,7 +1055,7 @@ def test_a_new_measurement_is_recomputed_after_commit(
         )
     assert response.status_code == 201, response.content
     assert callbacks, "the recompute was not scheduled after commit"
-    snapshot = TargetSnapshot.objects.get(target=nodata, as_of=today)
+    snapshot = reported(TargetSnapshot).get(target=nodata, as_of=today)
     assert snapshot.status == "achieved"
     after = get(editor, f"/api/v1/targets/{nodata.pk}/")["indicators"]
     assert after["status"] == "achieved"
@@ -1068,7 +1075,7 @@ def test_a_target_edit_is_reflected_in_the_response_and_recomputed_after_commit(
     assert response.json()["target_value"] == 100_000
     assert response.json()["indicators"]["progress"] == pytest.approx(0.5)
     assert RecomputeRun.objects.filter(as_of=today).exists()
-    assert TargetSnapshot.objects.filter(target=behind, as_of=today).exists()
+    assert reported(TargetSnapshot).filter(target=behind, as_of=today).exists()
 
 
 def test_a_milestone_edit_is_recomputed_after_commit(
@@ -1087,8 +1094,9 @@ def test_a_milestone_edit_is_recomputed_after_commit(
         "status": "on_track",
         "expected_date": due.isoformat(),
         "slip_days": 0,
+        "basis": "reported",
     }
-    snapshot = milestone.snapshots.get(as_of=today)
+    snapshot = milestone.snapshots.get(as_of=today, basis="reported")
     assert (snapshot.status, snapshot.expected_date, snapshot.slip_days) == ("on_track", due, 0)
 
 
@@ -1150,7 +1158,7 @@ def test_etag_changes_after_an_edit(ids: dict[str, int]) -> None:
         assert response.status_code == 200, path
         assert response["ETag"] != etag
     # The edit was recomputed after commit: today's snapshot carries it.
-    assert TargetSnapshot.objects.filter(target_id=ids["target"], as_of=timezone.localdate()).exists()
+    assert reported(TargetSnapshot).filter(target_id=ids["target"], as_of=timezone.localdate()).exists()
 
 
 # --- Throttling -----------------------------------------------------------------------------------------

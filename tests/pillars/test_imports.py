@@ -80,6 +80,12 @@ GOOD = csv_text(
     f"p2-trained,2025-06-01,45000,{SOURCE},,,",
     f"p3-startups,2025-06-01,120,{SOURCE},first count,,",
 )
+# The same, with the optional columns of revisions and withdrawals.
+WITH_REASONS = (HEADER + ",reason,withdraw,withdrawal_reason\n") + (
+    f"p2-trained,2025-03-01,20000,{SOURCE},,,,PBS revised its March count,,\n"
+    f"p2-trained,2025-06-01,45000,{SOURCE},,,,,,\n"
+    f"p3-startups,2025-06-01,120,{SOURCE},first count,,,,,\n"
+)
 
 
 # --- Dry run, confirmation, all or nothing -------------------------------------------------------------
@@ -97,11 +103,11 @@ def test_the_import_page_explains_the_columns_and_offers_templates(editor_client
 def test_a_dry_run_shows_what_would_change_and_writes_nothing(editor_client: Client, targets: Any) -> None:
     MeasurementFactory(target=targets[0], date=dt.date(2025, 3, 1), value=15_000, source_url=SOURCE)
 
-    response = upload(editor_client, GOOD)
+    response = upload(editor_client, WITH_REASONS)
 
     report = response.context["report"]
     assert report.ok and report.dry_run and not report.written
-    assert report.counts == {"add": 2, "change": 1, "unchanged": 0}
+    assert report.counts == {"add": 2, "change": 1, "withdraw": 0, "unchanged": 0}
     content = response.content.decode()
     assert "15,000 → 20,000" in content and 'id="import-confirm"' in content
     assert Measurement.objects.count() == 1
@@ -181,7 +187,7 @@ def test_an_unchanged_file_has_nothing_to_import(editor_client: Client, targets:
 
     response = upload(editor_client, csv_text(f"p2-trained,2025-03-01,20000,{SOURCE},,,"))
 
-    assert response.context["report"].counts == {"add": 0, "change": 0, "unchanged": 1}
+    assert response.context["report"].counts == {"add": 0, "change": 0, "withdraw": 0, "unchanged": 1}
     assert response.context["token"] == ""
 
 
@@ -451,7 +457,7 @@ def test_an_export_imports_back_unchanged(editor_client: Client, targets: Any) -
     exported = editor_client.get(reverse("admin:pillars_measurement_export") + "?format=csv").content
     report = upload(editor_client, exported).context["report"]
 
-    assert report.ok and report.counts == {"add": 0, "change": 0, "unchanged": 1}
+    assert report.ok and report.counts == {"add": 0, "change": 0, "withdraw": 0, "unchanged": 1}
 
 
 def test_exports_neutralise_formulas(editor_client: Client, targets: Any) -> None:

@@ -306,7 +306,9 @@ def test_values_are_those_of_the_as_of_date(client: Client) -> None:
     explanation = later.split('data-testid="explanation"')[1].split("</section>")[0]
     assert "It is 90 days behind the plan." in explanation
     assert "At this pace it is reached on 26 Dec 2026, 360 days late." in explanation
-    assert "819.7 people a day (299,385 a year) are needed from now to meet the deadline." in explanation
+    # (200,000 - 50,000) / 169 days from the as-of date to the deadline.
+    assert "887.6 people needed each day from 15 Jul 2025 (324,186 a year) to meet the deadline." in explanation
+    assert "The latest reported figure is of 1 Jul 2025; the next is due by 29 Sep 2025." in explanation
     assert 'data-status="off_track"' in later
     earlier = html(client.get(f"/targets/{target.pk}/?as_of=2025-06-01"))
     assert 'data-status="no_data"' in earlier
@@ -405,7 +407,10 @@ def test_target_filters_change_the_list_and_stay_in_the_address(client: Client, 
 
     behind = rows(html(client.get(f"/targets/?as_of={AS_OF}&status=off_track")))
     assert behind == [world.targets[0].code]
-    on_plan = rows(html(client.get(f"/targets/?as_of={AS_OF}&status=on_track")))
+    # The second target's only figures are illustrative: on the reported basis it has none.
+    assert rows(html(client.get(f"/targets/?as_of={AS_OF}&status=on_track"))) == []
+    assert world.targets[1].code in rows(html(client.get(f"/targets/?as_of={AS_OF}&status=no_data")))
+    on_plan = rows(html(client.get(f"/targets/?as_of={AS_OF}&status=on_track&basis=illustrative")))
     assert on_plan == [world.targets[1].code]
 
     second = world.pillars[1]
@@ -440,15 +445,34 @@ def test_target_list_pages_and_ignores_a_bad_page_number(client: Client, world: 
 
 def test_illustrative_values_are_marked_in_lists_and_on_the_page(client: Client, world: World) -> None:
     made_up = world.targets[1]
-    text = html(client.get(f"/targets/?as_of={AS_OF}"))
+    text = html(client.get(f"/targets/?as_of={AS_OF}&basis=illustrative"))
+    assert 'data-testid="basis-banner"' in text
     row = text.split(f'data-code="{made_up.code}"')[1].split("</tr>")[0]
     assert "illustrative" in row
+    assert 'data-testid="basis-mark"' in row  # the label beside the number, on the same line
     real = text.split(f'data-code="{world.targets[0].code}"')[1].split("</tr>")[0]
-    assert "illustrative" not in real
-    page = html(client.get(f"/targets/{made_up.pk}/?as_of={AS_OF}"))
+    assert 'class="tag illustrative"' not in real
+    page = html(client.get(f"/targets/{made_up.pk}/?as_of={AS_OF}&basis=illustrative"))
     assert 'data-testid="illustrative-notice"' in page
     assert 'class="pt illustrative"' in page  # drawn as a hollow diamond
     assert 'data-illustrative="true"' in page
+    assert 'data-testid="illustrative-table"' in page
+
+
+def test_the_reported_basis_leaves_illustrative_figures_out_and_says_so(client: Client, world: World) -> None:
+    made_up = world.targets[1]
+    text = html(client.get(f"/targets/?as_of={AS_OF}"))
+    assert 'data-testid="basis-banner"' not in text
+    row = text.split(f'data-code="{made_up.code}"')[1].split("</tr>")[0]
+    assert 'data-status="no_data"' in text.split(f'data-code="{made_up.code}"')[1][:40]
+    assert "illustrative" not in row
+    page = html(client.get(f"/targets/{made_up.pk}/?as_of={AS_OF}"))
+    assert 'class="pt illustrative"' not in page  # not on the chart
+    assert 'data-testid="illustrative-table"' not in page
+    hidden = page.split('data-testid="illustrative-hidden"')[1].split("</p>")[0]
+    assert "left out of every number on this page" in hidden
+    assert f"?as_of={AS_OF}&amp;basis=illustrative" in hidden
+    assert 'data-testid="no-reported-figure"' in page
 
 
 # --- Target page ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -111,7 +112,7 @@ def _computed_indicators() -> list[Any]:
     )
     return [
         compute.compute_target(target, AS_OF),
-        compute.TargetIndicators.no_data(AS_OF),
+        compute.compute_target(dataclasses.replace(target, measurements=()), AS_OF),
         compute.compute_milestone(compute.MilestoneInput(baseline_due_date=dt.date(2025, 3, 1)), AS_OF),
         compute.compute_milestone(compute.MilestoneInput(dt.date(2025, 9, 1), cancelled=True), AS_OF),
     ]

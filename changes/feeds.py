@@ -1,0 +1,111 @@
+"""The Atom feed of the public record: the twin of `/changes/`, with the same filters (`/feeds/changes.atom`).
+
+New figures, revisions, withdrawals, forecast moves, completions,
+cancellations, changed definitions, re-baselines and incentive statuses, each
+with its earlier value, reason and evidence. `?kind=`, `?pillar=` and
+`?basis=illustrative` work as on the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
+
+from core.asof import ParameterError, as_of_from_query
+from core.pages import BadParameter, bad_request_page, valid_filters
+from pillars.models import Measurement
+
+from .choices import ChangeKind
+from .filtersets import ChangeFilterSet
+from .selectors import Change, ChangeFilter, change_page
+from .templatetags.changes import change_text
+
+FEED_SIZE = 100
+
+
+class ChangesFeed(Feed[Change, ChangeFilter]):
+    """The latest 100 changes to published data, newest first."""
+
+    feed_type = Atom1Feed
+    title = "National AI Policy 2025 tracker: every change to the published record"
+    subtitle = (
+        "Figures added, revised and withdrawn; milestone forecasts moved, completions and cancellations; "
+        "changed definitions and re-baselines; incentive statuses. Each with the earlier value, the reason and "
+        "the evidence, as on /changes/."
+    )
+    author_name = "National AI Policy 2025 delivery tracker"
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.get_object(request)
+        except BadParameter as error:
+            return bad_request_page(request, error.problems)
+        response: HttpResponse = super().__call__(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=300"
+        return response
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> ChangeFilter:
+        """What the query string asks for (the feed object is shared by every request: nothing is kept on it)."""
+        try:
+            basis = as_of_from_query(request.GET).basis
+        except ParameterError as error:
+            raise BadParameter([error.message]) from None
+        filterset = valid_filters(ChangeFilterSet(request.GET, queryset=Measurement.history.none()))
+        wanted: ChangeFilter = filterset.wanted(basis)
+        return wanted
+
+    def link(self) -> str:
+        return "/changes/"
+
+    def feed_url(self) -> str:
+        return "/feeds/changes.atom"
+
+    def items(self, obj: ChangeFilter) -> list[Change]:
+        return change_page(obj, limit=FEED_SIZE)
+
+    def item_title(self, item: Change) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            label = str(dict(ChangeKind.choices).get(item.kind, item.kind))
+        subject = item.item.title if item.item is not None else item.object_type
+        return f"{subject}: {label}" + (" (illustrative)" if item.illustrative else "")
+
+    def item_description(self, item: Change) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            parts = [change_text(item)]
+        if item.reason:
+            parts.append(f"Reason: {item.reason}")
+        if item.evidence:
+            parts.append(f"Evidence: {item.evidence}")
+        parts.append(f"By: {item.role}.")
+        return " ".join(parts)
+
+    def item_link(self, item: Change) -> str:
+        # The English page (the feed is language-neutral); Urdu readers switch on the page.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = item.item
+            if subject is None:
+                return reverse("changes:list")
+            if subject.type == "incentive":
+                return reverse("incentives:detail", args=[subject.slug])
+            return reverse(f"pillars:{subject.type}", args=[subject.id])
+
+    def item_guid(self, item: Change) -> str:
+        return f"tag:ai-policy-tracker,2025:change/{item.id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Change) -> dt.datetime:
+        return item.at
+
+    def item_updateddate(self, item: Change) -> dt.datetime:
+        return item.at
+
+    def item_categories(self, item: Change) -> list[str]:
+        return [item.kind, item.object_type]
