@@ -296,7 +296,7 @@ def generate(
                     day = _add_months(baseline, first + k, day_of_month)
                     share = min(pace * (day - t0) / span * (0.95 + 0.1 * rand()), 1.1)
                     value = max(0.0, round(v0 + change * share, 2))
-                    measurement_file.write(f"{iso(day)}\t{value}\t\t\tf\t{now}\t\\N\t{pk}\n")
+                    measurement_file.write(f"{iso(day)}\t{value}\t\t\tf\t\\N\t\t{now}\t\\N\t{pk}\n")
                 counts["measurements"] += measurements
 
                 for hub in hub_ids():
@@ -338,7 +338,8 @@ def generate(
             _copy_file(
                 cursor,
                 "pillars_measurement",
-                "date, value, source_url, note, illustrative, created_at, entered_by_id, target_id",
+                "date, value, source_url, note, illustrative, withdrawn_on, withdrawal_reason, created_at,"
+                " entered_by_id, target_id",
                 measurement_file,
             )
             _copy_file(cursor, "pillars_target_hubs", "target_id, hub_id", target_hub_file)
@@ -524,24 +525,35 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
         execute("SELECT target_id, date, value FROM pillars_trajectorypoint")
         for target_id, date, value in cursor:
             points[target_id].append(Point(date, value))
+        # The generated figures are all reported, so the reported basis is the only one stored (as the service
+        # decides from the same probe); the floor does not implement the illustrative one.
+        execute(
+            "SELECT EXISTS (SELECT 1 FROM pillars_measurement WHERE illustrative AND date <= %s"
+            " AND (withdrawn_on IS NULL OR withdrawn_on > %s))",
+            [as_of, as_of],
+        )
+        if cursor.fetchone()[0]:
+            raise SystemExit("the floor handles reported figures only; the generated data has illustrative ones")
         latest: dict[int, Any] = {}
         execute(
-            "SELECT DISTINCT ON (target_id) target_id, date, value FROM pillars_measurement"
-            " WHERE date <= %s ORDER BY target_id, date DESC",
-            [as_of],
+            "SELECT DISTINCT ON (target_id) target_id, date, value, illustrative FROM pillars_measurement"
+            " WHERE date <= %s AND (withdrawn_on IS NULL OR withdrawn_on > %s) ORDER BY target_id, date DESC",
+            [as_of, as_of],
         )
-        for target_id, date, value in cursor:
-            latest[target_id] = (Point(date, value),)
+        for target_id, date, value, illustrative in cursor:
+            latest[target_id] = (Point(date, value, illustrative),)
 
         target_results: dict[int, Any] = {}
         target_due: dict[int, tuple[int | None, dt.date]] = {}
         invalid = 0
         execute(
-            "SELECT id, baseline_date, baseline_value, target_date, target_value, reporting_interval_days, pillar_id"
-            " FROM pillars_target"
+            "SELECT id, kind, baseline_date, baseline_value, target_date, target_value, reporting_interval_days,"
+            " pillar_id FROM pillars_target"
         )
         compute_target = indicators.compute_target
-        for pk, t0, v0, deadline, goal, interval, pillar in cursor:
+        for pk, kind, t0, v0, deadline, goal, interval, pillar in cursor:
+            if kind == "projection":
+                continue  # an expert's projection has no indicators
             target_due[pk] = (pillar, deadline)
             try:
                 target = TargetInput(
@@ -662,8 +674,8 @@ def run_floor(url: str, as_of: dt.date, config: dict[str, Any]) -> dict[str, Any
             "".join(rows),
         )
         execute(
-            "INSERT INTO indicators_recomputerun (as_of, scope, target_count, milestone_count, started_at, finished_at)"
-            " VALUES (%s, 'full', %s, %s, %s, %s)",
+            "INSERT INTO indicators_recomputerun (as_of, scope, target_count, milestone_count, illustrative,"
+            " started_at, finished_at) VALUES (%s, 'full', %s, %s, false, %s, %s)",
             [as_of, len(target_results), len(milestone_results), started, dt.datetime.now(dt.UTC)],
         )
         phase("rollups")

@@ -31,6 +31,9 @@ class RecomputeRun(models.Model):
     scope = models.CharField(max_length=8, choices=Scope.choices)
     target_count = models.PositiveIntegerField(default=0)
     milestone_count = models.PositiveIntegerField(default=0)
+    # Whether the run stored the illustrative basis too: only when an illustrative figure stood on `as_of`
+    # (otherwise both bases give the same numbers, and reads of the illustrative one use the reported rows).
+    illustrative = models.BooleanField(default=False)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
 

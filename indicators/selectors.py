@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, FilteredRelation, Max, Model, Q, QuerySet
+from django.db.models import F, FilteredRelation, Max, Model, Q, QuerySet, Value
 
 from hubs.models import Hub
 from pillars.choices import TargetKind
@@ -119,8 +119,9 @@ def recompute_inputs(
 ) -> RecomputeInputs:
     """Load the targets and milestones to recompute as of `as_of` (all of them when no ids are given).
 
-    Five queries whatever the number of items. Per target, only the latest
-    figure on or before `as_of` and the latest reported one are read: the
+    Four queries whatever the number of items, and a fifth when some target's
+    latest figure is illustrative. Per target, only the latest figure on or
+    before `as_of` and the latest reported one are read: the
     indicators use nothing else, on either basis. Figures withdrawn by then,
     completions and cancellations dated after `as_of` are ignored, so that a
     past date can be replayed. Projections (an expert's expected outcome, not
@@ -134,7 +135,12 @@ def recompute_inputs(
         points[target_id].append(compute.Point(day, value))
 
     latest = _latest_measurements(as_of=as_of, target_ids=target_ids, id_range=id_range, reported_only=False)
-    reported = _latest_measurements(as_of=as_of, target_ids=target_ids, id_range=id_range, reported_only=True)
+    # Where the latest figure is reported it is also the latest reported one: only the targets whose latest
+    # figure is illustrative need a second read (none at all without the demonstration data).
+    shadowed = [pk for pk, point in latest.items() if point.illustrative]
+    reported = (
+        _latest_measurements(as_of=as_of, target_ids=shadowed, id_range=None, reported_only=True) if shadowed else {}
+    )
 
     if target_ids is None or target_ids:
         target_rows = (
@@ -210,31 +216,89 @@ def full_run_exists(*, as_of: dt.date) -> bool:
     return RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=as_of).exists()
 
 
-def target_indicators_on(*, as_of: dt.date, basis: compute.Basis) -> dict[int, compute.TargetIndicators]:
-    """The stored indicators of every target as of `as_of`, rebuilt as the pure module's results (one query)."""
+def illustrative_stood_on(as_of: dt.date) -> bool:
+    """Whether any illustrative figure stood on `as_of` (one probe of a partial index).
+
+    When none did, the illustrative basis gives exactly the reported numbers, so
+    a recompute of that date stores the reported basis only, and reads of the
+    illustrative basis use those rows (`read_basis`). A portal without the
+    demonstration data pays nothing for the basis.
+    """
+    return figures_on(as_of).filter(illustrative=True).exists()
+
+
+def stored_bases(as_of: dt.date) -> tuple[compute.Basis, ...]:
+    """The bases a recompute of `as_of` stores: the reported one, and the illustrative one if it differs."""
+    if illustrative_stood_on(as_of):
+        return (compute.Basis.REPORTED, compute.Basis.ILLUSTRATIVE)
+    return (compute.Basis.REPORTED,)
+
+
+def read_basis(*, as_of: dt.date, basis: compute.Basis) -> compute.Basis:
+    """The basis of the stored rows that hold `basis`'s numbers for `as_of` (no query on the reported basis)."""
+    if basis == compute.Basis.REPORTED:
+        return basis
+    latest = (
+        RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=as_of)
+        .order_by("-finished_at")
+        .values_list("illustrative", flat=True)
+        .first()
+    )
+    return compute.Basis.REPORTED if latest is False else basis
+
+
+def _fields_on(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The snapshot columns to read, with the basis asked for in place of the stored rows' (`read_basis`)."""
+    return tuple("asked_basis" if name == "basis" else name for name in fields)
+
+
+def target_indicators_on(
+    *, as_of: dt.date, basis: compute.Basis, rows_basis: compute.Basis | None = None
+) -> dict[int, compute.TargetIndicators]:
+    """The stored indicators of every target as of `as_of`, rebuilt as the pure module's results (two queries).
+
+    `rows_basis`: the basis of the rows to read, when the caller knows it (the recompute that wrote them).
+    """
+    stored = rows_basis if rows_basis is not None else read_basis(as_of=as_of, basis=basis)
     rows = (
-        TargetSnapshot.objects.filter(as_of=as_of, basis=basis)
+        TargetSnapshot.objects.filter(as_of=as_of, basis=stored)
         .order_by()
-        .values_list("target_id", *compute.TARGET_INDICATOR_FIELDS)
+        .annotate(asked_basis=Value(basis.value))
+        .values_list("target_id", *_fields_on(compute.TARGET_INDICATOR_FIELDS))
     )
     from_values = compute.TargetIndicators.from_values
     return {row[0]: from_values(row[1:]) for row in rows.iterator(chunk_size=20_000)}
 
 
-def milestone_indicators_on(*, as_of: dt.date, basis: compute.Basis) -> dict[int, compute.MilestoneIndicators]:
-    """The stored indicators of every milestone as of `as_of` (one query)."""
+def milestone_indicators_on(
+    *, as_of: dt.date, basis: compute.Basis, rows_basis: compute.Basis | None = None
+) -> dict[int, compute.MilestoneIndicators]:
+    """The stored indicators of every milestone as of `as_of` (two queries; see `target_indicators_on`)."""
+    stored = rows_basis if rows_basis is not None else read_basis(as_of=as_of, basis=basis)
     rows = (
-        MilestoneSnapshot.objects.filter(as_of=as_of, basis=basis)
+        MilestoneSnapshot.objects.filter(as_of=as_of, basis=stored)
         .order_by()
-        .values_list("milestone_id", *compute.MILESTONE_INDICATOR_FIELDS)
+        .annotate(asked_basis=Value(basis.value))
+        .values_list("milestone_id", *_fields_on(compute.MILESTONE_INDICATOR_FIELDS))
     )
     from_values = compute.MilestoneIndicators.from_values
     return {row[0]: from_values(row[1:]) for row in rows.iterator(chunk_size=20_000)}
 
 
+def _history_basis(basis: compute.Basis) -> Q:
+    if basis == compute.Basis.REPORTED:
+        return Q(basis=basis)
+    with_illustrative = RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, illustrative=True).values("as_of")
+    return Q(basis=basis) | (Q(basis=compute.Basis.REPORTED) & ~Q(as_of__in=with_illustrative))
+
+
 def target_history(*, target_id: int, basis: compute.Basis, until: dt.date | None = None) -> QuerySet[TargetSnapshot]:
-    """One target's stored snapshots on a basis, oldest first (up to `until`): its slip trend."""
-    rows = TargetSnapshot.objects.filter(target_id=target_id, basis=basis)
+    """One target's stored snapshots on a basis, oldest first (up to `until`): its slip trend.
+
+    On the illustrative basis, a date whose run stored no illustrative rows (no illustrative figure stood then)
+    gives its reported row: the numbers are the same, and the row says which basis it rests on.
+    """
+    rows = TargetSnapshot.objects.filter(target_id=target_id).filter(_history_basis(basis))
     return (rows if until is None else rows.filter(as_of__lte=until)).order_by("as_of")
 
 
@@ -242,7 +306,7 @@ def milestone_history(
     *, milestone_id: int, basis: compute.Basis, until: dt.date | None = None
 ) -> QuerySet[MilestoneSnapshot]:
     """One milestone's stored snapshots, oldest first (up to `until`): the milestone trend analysis."""
-    rows = MilestoneSnapshot.objects.filter(milestone_id=milestone_id, basis=basis)
+    rows = MilestoneSnapshot.objects.filter(milestone_id=milestone_id).filter(_history_basis(basis))
     return (rows if until is None else rows.filter(as_of__lte=until)).order_by("as_of")
 
 
@@ -301,9 +365,12 @@ def _with_indicators(
     queryset: QuerySet[M], *, as_of: dt.date, basis: compute.Basis, names: tuple[str, ...]
 ) -> QuerySet[M]:
     """Join each item's snapshot of `as_of` on `basis` (one LEFT JOIN on the unique index) as `ind_<name>`."""
-    condition = Q(snapshots__as_of=as_of, snapshots__basis=basis)
+    condition = Q(snapshots__as_of=as_of, snapshots__basis=read_basis(as_of=as_of, basis=basis))
     joined = queryset.annotate(snap=FilteredRelation("snapshots", condition=condition))
-    annotated: QuerySet[M] = joined.annotate(**{f"{PREFIX}{name}": F(f"snap__{name}") for name in names})
+    columns: dict[str, F | Value] = {f"{PREFIX}{name}": F(f"snap__{name}") for name in names}
+    if "basis" in names:
+        columns[f"{PREFIX}basis"] = Value(basis.value)  # the basis asked for (`read_basis` may read the other)
+    annotated: QuerySet[M] = joined.annotate(**columns)
     return annotated
 
 
@@ -577,9 +644,9 @@ def item_indicators_on(
     return computed.targets, computed.milestones
 
 
-def _stored_rollup(row: RollupSnapshot) -> compute.Rollup:
+def _stored_rollup(row: RollupSnapshot, basis: compute.Basis) -> compute.Rollup:
     values = {name: getattr(row, name) for name in compute.ROLLUP_FIELDS}
-    values["basis"] = compute.Basis(values["basis"])
+    values["basis"] = basis  # the basis asked for: `read_basis` may have read the reported rows
     return compute.Rollup(**values)
 
 
@@ -589,8 +656,8 @@ def rollups_on(
     """The roll-ups of a date for one window on a basis, keyed by (scope, scope key): stored, else computed."""
     key = window_key(window)
     if full_run_exists(as_of=as_of):
-        stored = RollupSnapshot.objects.filter(as_of=as_of, window=key, basis=basis)
-        found = {(row.scope, row.scope_key): _stored_rollup(row) for row in stored}
+        stored = RollupSnapshot.objects.filter(as_of=as_of, window=key, basis=read_basis(as_of=as_of, basis=basis))
+        found = {(row.scope, row.scope_key): _stored_rollup(row, basis) for row in stored}
         if found:
             return found
     targets, milestones = item_indicators_on(as_of=as_of, basis=basis)

@@ -9,6 +9,7 @@ its rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -97,9 +98,6 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
-#: Every recompute stores both bases: the reported one (the default everywhere) and the illustrative one.
-BASES: tuple[compute.Basis, ...] = tuple(compute.Basis)
-
 # Per basis, keyed by primary key.
 TargetResults = dict[compute.Basis, dict[int, compute.TargetIndicators]]
 MilestoneResults = dict[compute.Basis, dict[int, compute.MilestoneIndicators]]
@@ -166,19 +164,35 @@ def _write_snapshots(
         )
 
 
-def _compute(inputs: selectors.RecomputeInputs, as_of: dt.date) -> tuple[TargetResults, MilestoneResults, list[int]]:
-    """The indicators of every loaded item on both bases; the targets whose definition is broken."""
-    targets: TargetResults = {}
-    milestones: MilestoneResults = {}
-    invalid: list[int] = []
-    for basis in BASES:
-        computed = selectors.compute_indicators(inputs, as_of=as_of, basis=basis)
-        targets[basis], milestones[basis], invalid = computed.targets, computed.milestones, computed.invalid
-    for pk in invalid:
+def _compute(
+    inputs: selectors.RecomputeInputs, as_of: dt.date, bases: tuple[compute.Basis, ...]
+) -> tuple[TargetResults, MilestoneResults, list[int]]:
+    """The indicators of every loaded item on each of `bases`; the targets whose definition is broken.
+
+    On the illustrative basis only the targets whose latest figure is illustrative are computed again;
+    the others (and every milestone) have the reported numbers, under the other basis.
+    """
+    reported = selectors.compute_indicators(inputs, as_of=as_of, basis=compute.Basis.REPORTED)
+    targets: TargetResults = {compute.Basis.REPORTED: reported.targets}
+    milestones: MilestoneResults = {compute.Basis.REPORTED: reported.milestones}
+    if compute.Basis.ILLUSTRATIVE in bases:
+        illustrative = compute.Basis.ILLUSTRATIVE
+        differing = selectors.RecomputeInputs(
+            targets={pk: t for pk, t in inputs.targets.items() if any(m.illustrative for m in t.measurements)}
+        )
+        recomputed = selectors.compute_indicators(differing, as_of=as_of, basis=illustrative).targets
+        targets[illustrative] = {
+            pk: recomputed.get(pk) or dataclasses.replace(result, basis=illustrative)
+            for pk, result in reported.targets.items()
+        }
+        milestones[illustrative] = {
+            pk: dataclasses.replace(result, basis=illustrative) for pk, result in reported.milestones.items()
+        }
+    for pk in reported.invalid:
         # Data that slipped past validation (edited in the database directly)
         # must not stop the other targets from being recomputed.
         logger.error("Target %s has an invalid definition; no indicators for %s.", pk, as_of)
-    return targets, milestones, invalid
+    return targets, milestones, reported.invalid
 
 
 def indicators_recompute(
@@ -209,7 +223,8 @@ def indicators_recompute(
         inputs = selectors.recompute_inputs(
             as_of=as_of, target_ids=target_ids, milestone_ids=milestone_ids, id_range=id_range
         )
-        targets, milestones, invalid = _compute(inputs, as_of)
+        bases = selectors.stored_bases(as_of)
+        targets, milestones, invalid = _compute(inputs, as_of, bases)
         _write_snapshots(
             as_of=as_of,
             targets=targets,
@@ -224,7 +239,7 @@ def indicators_recompute(
         if rollups and id_range is None:
             # A full run already holds every item's indicators; a partial run reads the others back.
             rollup_count = indicators_rollup(
-                as_of=as_of, targets=targets if full else None, milestones=milestones if full else None
+                as_of=as_of, targets=targets if full else None, milestones=milestones if full else None, bases=bases
             )
         if id_range is None:
             RecomputeRun.objects.create(
@@ -232,6 +247,7 @@ def indicators_recompute(
                 scope=RecomputeRun.Scope.FULL if full else RecomputeRun.Scope.ITEMS,
                 target_count=len(targets[compute.Basis.REPORTED]),
                 milestone_count=len(milestones[compute.Basis.REPORTED]),
+                illustrative=compute.Basis.ILLUSTRATIVE in bases,
                 started_at=computed_at,
                 finished_at=timezone.now(),
             )
@@ -257,7 +273,10 @@ def indicators_recompute_items(
     exists for it yet (the first edit of the day, before the nightly run), this
     does the full run instead.
     """
-    if not selectors.full_run_exists(as_of=as_of):
+    full = RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=as_of).order_by("-finished_at").first()
+    if full is None or full.illustrative != selectors.illustrative_stood_on(as_of):
+        # No full run yet, or the edit made the illustrative basis differ (or stop differing) from the reported
+        # one: every item's rows must follow, not only the edited ones'.
         return indicators_recompute(as_of=as_of)
     return indicators_recompute(as_of=as_of, target_ids=list(target_ids), milestone_ids=list(milestone_ids))
 
@@ -268,6 +287,7 @@ def indicators_rollup(
     targets: TargetResults | None = None,
     milestones: MilestoneResults | None = None,
     record_full_run: bool = False,
+    bases: tuple[compute.Basis, ...] | None = None,
 ) -> int:
     """Compute and store the roll-ups of `as_of` for the policy, each pillar and each hub, per window and basis.
 
@@ -278,14 +298,17 @@ def indicators_rollup(
     with transaction.atomic():
         _lock_date(as_of)
         rows = []
-        for basis in BASES:
+        bases = bases if bases is not None else selectors.stored_bases(as_of)
+        for basis in bases:
             by_target = (
-                targets[basis] if targets is not None else selectors.target_indicators_on(as_of=as_of, basis=basis)
+                targets[basis]
+                if targets is not None
+                else selectors.target_indicators_on(as_of=as_of, basis=basis, rows_basis=basis)
             )
             by_milestone = (
                 milestones[basis]
                 if milestones is not None
-                else selectors.milestone_indicators_on(as_of=as_of, basis=basis)
+                else selectors.milestone_indicators_on(as_of=as_of, basis=basis, rows_basis=basis)
             )
             rollups = selectors.compute_rollups(as_of=as_of, targets=by_target, milestones=by_milestone, basis=basis)
             rows += [
@@ -306,6 +329,7 @@ def indicators_rollup(
                 scope=RecomputeRun.Scope.FULL,
                 target_count=len(by_target),
                 milestone_count=len(by_milestone),
+                illustrative=compute.Basis.ILLUSTRATIVE in bases,
                 started_at=started,
                 finished_at=timezone.now(),
             )

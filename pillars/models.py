@@ -319,6 +319,10 @@ class Measurement(models.Model):
                 name="%(app_label)s_%(class)s_withdrawal_has_reason",
             ),
         ]
+        indexes = [
+            # Answers "did any illustrative figure stand on this date?" without reading the reported ones.
+            models.Index(fields=["date"], condition=Q(illustrative=True), name="pillars_figure_illustrative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target.code} {self.date}: {self.value:g}"

@@ -5,9 +5,11 @@ existed, from every figure, with the required rate counted from the figure's
 date: they are not what either basis gives, so they are dropped with the runs
 that recorded them, and `manage.py recompute_indicators` (nightly, or
 `--from ... --every week` for the history) computes them again on both bases.
-Milestone snapshots keep their rows: their numbers are the same on both bases,
-and the forecast each one recorded is the milestone trend analysis; each is
-kept for the reported basis and copied for the illustrative one.
+Milestone snapshots keep their rows, as the reported basis: their numbers are
+the same on both bases, and the forecast each one recorded is the milestone
+trend analysis. (A recompute stores the illustrative basis only for a date on
+which an illustrative figure stood; reads of it fall back to the reported rows
+otherwise.)
 """
 
 import datetime
@@ -20,20 +22,6 @@ BASES = [("reported", "reported figures only"), ("illustrative", "illustrative: 
 def forget_what_the_old_rules_computed(apps, schema_editor):
     for name in ("TargetSnapshot", "RollupSnapshot", "RecomputeRun"):
         apps.get_model("indicators", name).objects.all().delete()
-
-
-def copy_milestone_snapshots_for_the_illustrative_basis(apps, schema_editor):
-    MilestoneSnapshot = apps.get_model("indicators", "MilestoneSnapshot")
-    fields = ["milestone_id", "as_of", "status", "expected_date", "slip_days", "forecast_due_date", "computed_at"]
-    rows = MilestoneSnapshot.objects.filter(basis="reported").values_list(*fields)
-    MilestoneSnapshot.objects.bulk_create(
-        (MilestoneSnapshot(basis="illustrative", **dict(zip(fields, row, strict=True))) for row in rows.iterator()),
-        batch_size=5_000,
-    )
-
-
-def keep_only_the_reported_milestone_snapshots(apps, schema_editor):
-    apps.get_model("indicators", "MilestoneSnapshot").objects.filter(basis="illustrative").delete()
 
 
 class Migration(migrations.Migration):
@@ -84,9 +72,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="targetsnapshot", name="reporting_overdue_days", field=models.IntegerField(default=0)
-        ),
-        migrations.RunPython(
-            copy_milestone_snapshots_for_the_illustrative_basis, keep_only_the_reported_milestone_snapshots
         ),
         migrations.AddConstraint(
             model_name="milestonesnapshot",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -264,3 +265,92 @@ def test_replaying_any_date_gives_the_stored_snapshot(values, offsets, as_of_off
         reported(TargetSnapshot).all().delete()
         Measurement.objects.all().delete()
         Target.objects.all().delete()
+
+
+# --- The two bases -----------------------------------------------------------------------------------------
+
+ILLUSTRATIVE = indicators.Basis.ILLUSTRATIVE
+REPORTED = indicators.Basis.REPORTED
+
+
+def _rows(model: type[TargetSnapshot] | type[MilestoneSnapshot] | type[RollupSnapshot]) -> dict[str, int]:
+    return {b: model.objects.filter(as_of=WORKED_EXAMPLE_AS_OF, basis=b).count() for b in indicators.Basis}
+
+
+def test_without_an_illustrative_figure_only_the_reported_basis_is_stored_and_read_for_both() -> None:
+    measurement = MeasurementFactory()  # reported: 50,000 on 2025-07-01
+    MilestoneFactory()
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+
+    assert _rows(TargetSnapshot) == {"reported": 1, "illustrative": 0}
+    assert _rows(MilestoneSnapshot) == {"reported": 1, "illustrative": 0}
+    assert _rows(RollupSnapshot)["illustrative"] == 0
+    assert RecomputeRun.objects.get().illustrative is False
+    # Asked for the illustrative basis, the reported rows answer, under the basis asked for.
+    shown = indicator_selectors.target_indicators_on(as_of=WORKED_EXAMPLE_AS_OF, basis=ILLUSTRATIVE)
+    stored = indicator_selectors.target_indicators_on(as_of=WORKED_EXAMPLE_AS_OF, basis=REPORTED)
+    assert shown[measurement.target_id].basis is ILLUSTRATIVE
+    assert shown[measurement.target_id] == dataclasses.replace(stored[measurement.target_id], basis=ILLUSTRATIVE)
+    rollup = indicator_selectors.rollups_on(as_of=WORKED_EXAMPLE_AS_OF, basis=ILLUSTRATIVE)[("policy", "")]
+    assert rollup.basis is ILLUSTRATIVE
+    assert rollup.targets["off_track"] == 1
+    listed = indicator_selectors.target_list(
+        queryset=Target.objects.all(), as_of=WORKED_EXAMPLE_AS_OF, basis=ILLUSTRATIVE
+    )[:]
+    assert listed[0].indicators.basis == ILLUSTRATIVE
+    assert listed[0].indicators.slip_days == 90
+    history = list(indicator_selectors.target_history(target_id=measurement.target_id, basis=ILLUSTRATIVE))
+    assert [(h.as_of, h.basis) for h in history] == [(WORKED_EXAMPLE_AS_OF, "reported")]
+
+
+def test_with_an_illustrative_figure_both_bases_are_stored_and_differ_only_where_it_counts() -> None:
+    real = MeasurementFactory(value=50_000)
+    made_up = MeasurementFactory(illustrative=True, value=100_000)  # on another target
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+
+    assert _rows(TargetSnapshot) == {"reported": 2, "illustrative": 2}
+    assert RecomputeRun.objects.get().illustrative is True
+    on = {b: indicator_selectors.target_indicators_on(as_of=WORKED_EXAMPLE_AS_OF, basis=b) for b in indicators.Basis}
+    assert on[REPORTED][made_up.target_id].status == "no_data"
+    assert on[ILLUSTRATIVE][made_up.target_id].status == "on_track"
+    assert on[ILLUSTRATIVE][made_up.target_id].last_reported_on is None  # reporting never counts it
+    assert on[ILLUSTRATIVE][real.target_id] == dataclasses.replace(on[REPORTED][real.target_id], basis=ILLUSTRATIVE)
+    policy = {b: indicator_selectors.rollups_on(as_of=WORKED_EXAMPLE_AS_OF, basis=b)[("policy", "")] for b in on}
+    assert policy[REPORTED].targets["no_data"] == 1
+    assert policy[ILLUSTRATIVE].targets["no_data"] == 0
+    assert policy[REPORTED].reporting_coverage == policy[ILLUSTRATIVE].reporting_coverage == 0.5
+
+
+def test_the_first_illustrative_figure_of_a_day_recomputes_every_item() -> None:
+    first, second = TargetFactory(), TargetFactory()
+    MeasurementFactory(target=first)
+    indicator_services.indicators_recompute(as_of=WORKED_EXAMPLE_AS_OF)
+    assert _rows(TargetSnapshot) == {"reported": 2, "illustrative": 0}
+
+    MeasurementFactory(target=second, illustrative=True, value=100_000)
+    result = indicator_services.indicators_recompute_items(as_of=WORKED_EXAMPLE_AS_OF, target_ids=[second.pk])
+
+    # Every target gets its illustrative row, not only the edited one, so that every read of the basis works.
+    assert result.targets == 2
+    assert _rows(TargetSnapshot) == {"reported": 2, "illustrative": 2}
+    latest = RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL).order_by("-finished_at").first()
+    assert latest is not None and latest.illustrative is True
+    shown = indicator_selectors.target_indicators_on(as_of=WORKED_EXAMPLE_AS_OF, basis=ILLUSTRATIVE)
+    assert shown[second.pk].status == "on_track"
+
+
+def test_a_withdrawn_figure_stops_counting_from_its_withdrawal_date() -> None:
+    measurement = MeasurementFactory()  # 50,000 on 2025-07-01
+    services.measurement_withdraw(
+        measurement=measurement, reason="Counted enrolments, not graduates.", today=dt.date(2025, 7, 10)
+    )
+    before = indicator_selectors.compute_target_indicators(
+        as_of=dt.date(2025, 7, 9), basis=REPORTED, target_ids=[measurement.target_id]
+    )
+    after = indicator_selectors.compute_target_indicators(
+        as_of=WORKED_EXAMPLE_AS_OF, basis=REPORTED, target_ids=[measurement.target_id]
+    )
+    assert before[measurement.target_id].actual_value == 50_000  # a replay of an earlier date still counts it
+    assert after[measurement.target_id].status == "no_data"
+    assert after[measurement.target_id].last_reported_on is None
+    assert Measurement.objects.filter(pk=measurement.pk).exists()
