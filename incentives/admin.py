@@ -23,7 +23,7 @@ class IncentiveAdmin(ServiceAdminMixin, HistoryAdmin[Incentive]):
         (None, {"fields": ["name", "slug", "kind", "status", "pillar", "summary", "administered_by", "eligibility"]}),
         (_("Launch"), {"fields": ["planned_launch_on", "planned_launch_basis", "launched_on"]}),
         (_("Budget"), {"fields": ["budget_amount", "budget_currency", "budget_note"]}),
-        (_("Sources"), {"fields": ["confidence", "hubs", "sources"]}),
+        (_("Sources"), {"fields": ["confidence", "disputed", "dispute_note", "hubs", "sources"]}),
     ]
 
     @admin.display(description=_("budget"), ordering="budget_amount")

@@ -38,6 +38,9 @@ class Incentive(models.Model):
         verbose_name=_("pillar"),
     )
     confidence = models.CharField(_("confidence"), max_length=2, choices=Confidence.choices, default=Confidence.A)
+    # The [!] mark: the sources conflict about a figure of this incentive (its budget, its reach).
+    disputed = models.BooleanField(_("sources conflict"), default=False)
+    dispute_note = models.TextField(_("what the sources disagree on"), blank=True)
     hubs = models.ManyToManyField("hubs.Hub", related_name="incentives", blank=True, verbose_name=_("hubs"))
     sources = models.ManyToManyField("sources.Source", related_name="incentives", blank=True, verbose_name=_("sources"))
     history = HistoricalRecords(bases=[PublicChange])

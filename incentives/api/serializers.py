@@ -36,6 +36,8 @@ class IncentiveSerializer(FastRepresentationMixin, serializers.ModelSerializer[I
             "budget_currency",
             "budget_note",
             "confidence",
+            "disputed",
+            "dispute_note",
             "hubs",
             "sources",
         ]

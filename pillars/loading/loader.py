@@ -414,6 +414,8 @@ class _Loader:
                 "budget_note": _text(record, "budget_note"),
                 "pillar_id": self.pillar_id(record),
                 "confidence": record["confidence"],
+                "disputed": bool(record.get("disputed", False)),
+                "dispute_note": _text(record, "dispute_note"),
             }
             m2m: dict[str, Sequence[models.Model]] = {"sources": sources, "hubs": hubs}
             self.sync(

@@ -157,6 +157,8 @@ INCENTIVE_SPEC: Spec = {
     "budget_note": (TEXT, False),
     "pillar": (PILLAR, False),
     "confidence": (Confidence, True),
+    "disputed": (BOOL, False),
+    "dispute_note": (TEXT, False),
     "hubs": (HUBS, False),
     "sources": (SOURCES, True),
 }
