@@ -243,8 +243,12 @@ class Site:
             "/hubs/",
             *[f"/hubs/{slug}/" for slug in self.hubs],
             "/methodology/",
+            "/changes/",
             "/search/?q=AI",
             "/search/?q=",
+            # The demonstration: every page can be asked for on the illustrative basis.
+            "/?basis=illustrative",
+            "/targets/?basis=illustrative",
         ]
 
 
