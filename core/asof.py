@@ -69,8 +69,7 @@ def parse_basis(raw: str | None) -> Basis:
     except ValueError:
         raise ParameterError(
             "basis",
-            _("“%(value)s” is not a basis: choose %(choices)s.")
-            % {"value": raw[:40], "choices": " or ".join(b.value for b in Basis)},
+            _("“%(value)s” is not a basis: choose “reported” or “illustrative”.") % {"value": raw[:40]},
         ) from None
 
 

@@ -129,6 +129,8 @@ def _ordering_labels() -> dict[str, str]:
         "progress": _("progress"),
         "spi": _("SPI"),
         "forecast_completion": _("forecast completion"),
+        "last_reported_on": _("last reported"),
+        "reporting_overdue_days": _("days the next figure is overdue"),
     }
 
 

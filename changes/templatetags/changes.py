@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.templatetags.portal import day, num
 from incentives.choices import IncentiveStatus
@@ -26,20 +26,21 @@ from ..selectors import Change
 register = template.Library()
 
 _FIELD_LABELS: dict[str, Any] = {
-    "value": _lazy("value"),
-    "date": _lazy("date"),
-    "source_url": _lazy("source"),
-    "illustrative": _lazy("illustrative"),
-    "baseline_value": _lazy("baseline value"),
-    "baseline_date": _lazy("baseline date"),
-    "target_value": _lazy("target value"),
-    "target_date": _lazy("deadline"),
-    "unit": _lazy("unit"),
-    "kind": _lazy("kind"),
-    "reporting_interval_days": _lazy("reporting interval (days)"),
-    "title": _lazy("title"),
-    "name": _lazy("name"),
-    "baseline_due_date": _lazy("baseline due date"),
+    "value": gettext_lazy("value"),
+    "date": gettext_lazy("date"),
+    "source_url": gettext_lazy("source"),
+    "illustrative": gettext_lazy("illustrative"),
+    "baseline_value": gettext_lazy("baseline value"),
+    "baseline_date": gettext_lazy("baseline date"),
+    "target_value": gettext_lazy("target value"),
+    "target_date": gettext_lazy("deadline"),
+    "unit": gettext_lazy("unit"),
+    "kind": gettext_lazy("kind"),
+    "reporting_interval_days": gettext_lazy("reporting interval (days)"),
+    "title": gettext_lazy("title"),
+    "name": gettext_lazy("name"),
+    "baseline_due_date": gettext_lazy("baseline due date"),
+    "status": gettext_lazy("status"),
 }
 
 
