@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from core.api.conditional import ConditionalMixin, conditional
 from core.api.params import validated_filters, view_param
-from core.api.schema import BASIS
+from core.api.schema import AS_OF, BASIS
 from pillars.models import Measurement
 
 from .filtersets import ChangeFilterSet
@@ -32,11 +32,11 @@ class ChangeViewSet(ConditionalMixin, viewsets.GenericViewSet[Any]):
     queryset = Measurement.history.none()
     filter_backends: list[Any] = []
 
-    @extend_schema(parameters=[BASIS])
+    @extend_schema(parameters=[AS_OF, BASIS])
     @conditional
     def list(self, request: Request) -> Response:
         filterset = validated_filters(ChangeFilterSet, request, self.get_queryset())
-        keys = change_keys(filterset.wanted(view_param(request).basis))
+        keys = change_keys(filterset.wanted(view_param(request)))
         page = self.paginate_queryset(keys)
         assert page is not None  # the API always paginates
         rows: Any = changes_for(page)

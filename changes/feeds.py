@@ -54,11 +54,11 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> ChangeFilter:
         """What the query string asks for (the feed object is shared by every request: nothing is kept on it)."""
         try:
-            basis = as_of_from_query(request.GET).basis
+            view = as_of_from_query(request.GET)
         except ParameterError as error:
             raise BadParameter([error.message]) from None
         filterset = valid_filters(ChangeFilterSet(request.GET, queryset=Measurement.history.none()))
-        wanted: ChangeFilter = filterset.wanted(basis)
+        wanted: ChangeFilter = filterset.wanted(view)
         return wanted
 
     def link(self) -> str:

@@ -14,7 +14,7 @@ import django_filters as filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.compute import Basis
+from core.asof import AsOf
 from pillars.models import Pillar
 
 from .choices import ChangeKind
@@ -29,6 +29,12 @@ class ChangeFilterForm(forms.Form):
         return data
 
 
+class IdFilter(filters.NumberFilter):  # type: ignore[misc]  # django-filter ships no types
+    """A primary key: a whole number (`?target=1.5` is a 400, not target 1)."""
+
+    field_class = forms.IntegerField
+
+
 class ChangeFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """kind (one or more), pillar (slug), since and until (dates, inclusive), one target, milestone or incentive."""
 
@@ -38,9 +44,9 @@ class ChangeFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter
     )
     since = filters.DateFilter(label=_("From"), method="_keep")
     until = filters.DateFilter(label=_("To"), method="_keep")
-    target = filters.NumberFilter(label=_("Target (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
-    milestone = filters.NumberFilter(label=_("Milestone (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
-    incentive = filters.NumberFilter(label=_("Incentive (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
+    target = IdFilter(label=_("Target (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
+    milestone = IdFilter(label=_("Milestone (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
+    incentive = IdFilter(label=_("Incentive (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
 
     def _keep(self, queryset: Any, name: str, value: Any) -> Any:
         return queryset  # read by `wanted()`, not applied here
@@ -48,8 +54,12 @@ class ChangeFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter
     class Meta:
         form = ChangeFilterForm
 
-    def wanted(self, basis: Basis) -> ChangeFilter:
+    def wanted(self, view: AsOf) -> ChangeFilter:
+        """What the query string asks for, on the basis of `view`; on a past as-of date, the record as it stood."""
         data = self.form.cleaned_data
+        until = data.get("until")
+        if view.explicit and (until is None or until > view.date):
+            until = view.date
 
         def pk(name: str) -> int | None:
             value = data.get(name)
@@ -59,8 +69,8 @@ class ChangeFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter
             kinds=frozenset(data.get("kind") or ()),
             pillar=data.get("pillar"),
             since=data.get("since"),
-            until=data.get("until"),
-            basis=basis,
+            until=until,
+            basis=view.basis,
             target_id=pk("target"),
             milestone_id=pk("milestone"),
             incentive_id=pk("incentive"),

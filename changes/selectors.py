@@ -100,6 +100,13 @@ class Change:
     def object(self) -> dict[str, Any]:
         return {"type": self.object_type, "id": self.object_id}
 
+    @property
+    def figure(self) -> dict[str, Any] | None:
+        """A figure's date and value as the record holds them (the value withdrawn, for a withdrawal)."""
+        if self.object_type != ObjectType.MEASUREMENT:
+            return None
+        return {"date": self.extra.get("date"), "value": self.extra.get("value")}
+
 
 def _moment(day: dt.date, *, end: bool = False) -> dt.datetime:
     """The first moment of a day (or of the next one) in the policy's time zone: ranges use the index."""
@@ -218,10 +225,7 @@ def changes_for(keys: Sequence[tuple[str, int, dt.datetime]]) -> list[Change]:
             change = _history_change(row, ObjectType.MEASUREMENT)
             change.illustrative = bool(row.illustrative)
             change.evidence = change.evidence or row.source_url or ""
-            if change.kind == ChangeKind.FIGURE_WITHDRAWN:
-                change.extra = {"value": row.value, "date": row.date.isoformat()}
-            else:
-                change.extra = {"date": row.date.isoformat()}
+            change.extra = {"value": row.value, "date": row.date.isoformat()}
             figure_targets[row.target_id].append(change)
             found[(ObjectType.MEASUREMENT, row.history_id)] = change
     if figure_targets:

@@ -17,6 +17,11 @@ class ChangeObjectSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField()
 
 
+class ChangeFigureSerializer(serializers.Serializer[dict[str, Any]]):
+    date = serializers.DateField()
+    value = serializers.FloatField()
+
+
 class ChangeItemSerializer(serializers.Serializer[Any]):
     """The target, milestone or incentive whose page shows the change."""
 
@@ -48,6 +53,10 @@ class ChangeSerializer(serializers.Serializer[Change]):
     evidence = serializers.CharField(help_text="The address of the source or evidence; empty when none was given.")
     role = serializers.ChoiceField(choices=Role.choices, help_text="Who made it, as a role: names are not public.")
     item = ChangeItemSerializer(allow_null=True)
+    figure = ChangeFigureSerializer(
+        allow_null=True,
+        help_text="For a change to a figure: its date and value (the value withdrawn, for a withdrawal).",
+    )
     pillar = serializers.CharField(allow_null=True, help_text="The pillar's slug, or null for a policy-wide item.")
     illustrative = serializers.BooleanField(help_text="A change to a figure made up for a demonstration.")
     unit = serializers.CharField(help_text="The unit of a figure's or a target's values.")

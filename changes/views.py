@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.http import HttpRequest, HttpResponse
 
 from core.pages import as_of_from, filter_fields, page_view, paginate, render_page, valid_filters
@@ -21,10 +19,7 @@ def change_index(request: HttpRequest) -> HttpResponse:
     """Every change, newest first; on a past as-of date, the record as it stood then."""
     as_of = as_of_from(request)
     filterset = valid_filters(ChangeFilterSet(request.GET, queryset=Measurement.history.none()))
-    wanted = filterset.wanted(as_of.basis)
-    if as_of.explicit and (wanted.until is None or wanted.until > as_of.date):
-        wanted = dataclasses.replace(wanted, until=as_of.date)
-    page = paginate(request, change_keys(wanted), PAGE_SIZE)
+    page = paginate(request, change_keys(filterset.wanted(as_of)), PAGE_SIZE)
     context = {
         "page": page,
         "changes": changes_for(list(page.object_list)),

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from django import template
-from django.utils import dateformat, formats, numberformat, translation
+from django.utils import dateformat, formats, numberformat, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,6 +31,8 @@ def day(value: dt.date | None) -> str:
     """A date as readers write it: "26 Dec 2026", "26 دسمبر 2026"."""
     if value is None or value == "":
         return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # a moment is dated in the policy's time zone, not in UTC
     return dateformat.format(value, _DATE_FORMATS.get(_language(), _DEFAULT_DATE_FORMAT))
 
 

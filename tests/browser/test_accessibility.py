@@ -146,7 +146,7 @@ def check_tab_order(browsing: Browsing, language: str) -> None:
     browsing.visit(in_language("/targets/", language))
     nav_links = page.locator("#main-nav a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     language_links = page.locator("#language-switch a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert len(nav_links) == 6 and len(language_links) == 2
+    assert len(nav_links) == 7 and len(language_links) == 2
 
     wanted = {("language-switch", href) for href in language_links} | {("main-nav", href) for href in nav_links}
     reached: list[tuple[str, str | None]] = []
