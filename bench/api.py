@@ -108,7 +108,7 @@ SELECT t.id, t.code, t.title, t.kind, p.slug, t.description, t.responsible_body,
        {indicators}
 FROM pillars_target t
 LEFT JOIN pillars_pillar p ON p.id = t.pillar_id
-LEFT JOIN indicators_targetsnapshot s ON s.target_id = t.id AND s.as_of = %(as_of)s
+LEFT JOIN indicators_targetsnapshot s ON s.target_id = t.id AND s.as_of = %(as_of)s AND s.basis = 'reported'
 {where}
 ORDER BY t.code
 LIMIT %(limit)s
@@ -142,7 +142,8 @@ _COLUMNS = (
 _INDICATORS = TARGET_INDICATOR_FIELDS[1:]
 _ROLLUP_SQL = """
 SELECT scope, scope_key, {columns}
-FROM indicators_rollupsnapshot WHERE as_of = %s AND "window" = 'all' AND scope IN ('policy', 'pillar')
+FROM indicators_rollupsnapshot WHERE as_of = %s AND basis = 'reported' AND "window" = 'all'
+  AND scope IN ('policy', 'pillar')
 ORDER BY scope, scope_key
 """
 _floor_state: dict[str, Any] = {}

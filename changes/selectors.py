@@ -137,6 +137,16 @@ def _keys(queryset: QuerySet[Any], object_type: ObjectType, pk: str, moment: str
     return keys
 
 
+#: The classified histories: the table, and which item filter of `ChangeFilter` reads which of its columns.
+_HISTORIES: tuple[tuple[ObjectType, Any, str, str], ...] = (
+    (ObjectType.MEASUREMENT, Measurement, "target_id", "target_id"),
+    (ObjectType.TARGET, Target, "target_id", "id"),
+    (ObjectType.MILESTONE, Milestone, "milestone_id", "id"),
+    (ObjectType.INCENTIVE, Incentive, "incentive_id", "id"),
+)
+_ITEMS = ("target_id", "milestone_id", "incentive_id")
+
+
 def _parts(wanted: ChangeFilter) -> list[QuerySet[Any]]:
     kinds = set(wanted.kinds)
     parts: list[QuerySet[Any]] = []
@@ -145,46 +155,21 @@ def _parts(wanted: ChangeFilter) -> list[QuerySet[Any]]:
         chosen = KINDS[object_type] & kinds if kinds else KINDS[object_type]
         return chosen or None
 
-    def history(model: Any, object_type: ObjectType) -> QuerySet[Any] | None:
+    for object_type, model, item, column in _HISTORIES:
         chosen = included(object_type)
-        if chosen is None:
-            return None
-        rows = model.history.filter(change_kind__in=sorted(chosen))
-        return _dated(rows, "history_date", wanted)
-
-    figures = history(Measurement, ObjectType.MEASUREMENT)
-    if figures is not None and wanted.milestone_id is None and wanted.incentive_id is None:
-        if wanted.basis == Basis.REPORTED:
-            figures = figures.filter(illustrative=False)
-        if wanted.target_id is not None:
-            figures = figures.filter(target_id=wanted.target_id)
-        if wanted.pillar is not None:
-            figures = figures.filter(target_id__in=Target.objects.filter(pillar=wanted.pillar).values("pk"))
-        parts.append(_keys(figures, ObjectType.MEASUREMENT, "history_id", "history_date"))
-
-    targets = history(Target, ObjectType.TARGET)
-    if targets is not None and wanted.milestone_id is None and wanted.incentive_id is None:
-        if wanted.target_id is not None:
-            targets = targets.filter(id=wanted.target_id)
-        if wanted.pillar is not None:
-            targets = targets.filter(pillar_id=wanted.pillar.pk)
-        parts.append(_keys(targets, ObjectType.TARGET, "history_id", "history_date"))
-
-    milestones = history(Milestone, ObjectType.MILESTONE)
-    if milestones is not None and wanted.target_id is None and wanted.incentive_id is None:
-        if wanted.milestone_id is not None:
-            milestones = milestones.filter(id=wanted.milestone_id)
-        if wanted.pillar is not None:
-            milestones = milestones.filter(pillar_id=wanted.pillar.pk)
-        parts.append(_keys(milestones, ObjectType.MILESTONE, "history_id", "history_date"))
-
-    incentives = history(Incentive, ObjectType.INCENTIVE)
-    if incentives is not None and wanted.target_id is None and wanted.milestone_id is None:
-        if wanted.incentive_id is not None:
-            incentives = incentives.filter(id=wanted.incentive_id)
-        if wanted.pillar is not None:
-            incentives = incentives.filter(pillar_id=wanted.pillar.pk)
-        parts.append(_keys(incentives, ObjectType.INCENTIVE, "history_id", "history_date"))
+        if chosen is None or any(getattr(wanted, other) is not None for other in _ITEMS if other != item):
+            continue  # this table holds none of the kinds asked for, or none of the item's changes
+        rows = _dated(model.history.filter(change_kind__in=sorted(chosen)), "history_date", wanted)
+        if getattr(wanted, item) is not None:
+            rows = rows.filter(**{column: getattr(wanted, item)})
+        if model is Measurement:
+            if wanted.basis == Basis.REPORTED:
+                rows = rows.filter(illustrative=False)
+            if wanted.pillar is not None:
+                rows = rows.filter(target_id__in=Target.objects.filter(pillar=wanted.pillar).values("pk"))
+        elif wanted.pillar is not None:
+            rows = rows.filter(pillar_id=wanted.pillar.pk)
+        parts.append(_keys(rows, object_type, "history_id", "history_date"))
 
     if included(ObjectType.REBASELINE) is not None and wanted.incentive_id is None:
         rebaselines = _dated(Rebaseline.objects.all(), "created_at", wanted)
