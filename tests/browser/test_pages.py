@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from tests.browser.conftest import LANGUAGES, Browsing, Site, django_orm, in_language
 
@@ -191,11 +191,19 @@ def test_charts_and_the_map_are_drawn(browsing: Browsing, site: Site) -> None:
     from pillars.models import Milestone, Target
 
     with django_orm():
-        target = Target.objects.annotate(n=Count("measurements")).order_by("-n", "code").first()
+        target = (
+            Target.objects.annotate(
+                n=Count("measurements"), reported=Count("measurements", filter=Q(measurements__illustrative=False))
+            )
+            .order_by("-n", "code")
+            .first()
+        )
         naif = Milestone.objects.get(code="naif-set-up").pk
     assert target is not None and target.n >= 2, "the bundled data has a target with several figures"
     for language in LANGUAGES:
-        check_target_chart(browsing, in_language(f"/targets/{target.pk}/", language), target.n)
+        # Every figure on the illustrative basis; the reported ones only (made-up ones are not drawn) by default.
+        check_target_chart(browsing, in_language(f"/targets/{target.pk}/?basis=illustrative", language), target.n)
+        check_target_chart(browsing, in_language(f"/targets/{target.pk}/", language), target.reported)
         check_milestone_charts(browsing, language, len(site.milestones), naif)
         check_hub_map(browsing, language, site.hubs)
 
@@ -234,7 +242,8 @@ def check_milestone_status_filter(browsing: Browsing, language: str) -> None:
 
 def check_target_filters(browsing: Browsing, language: str, targets: int) -> None:
     page = browsing.page
-    path = in_language("/targets/", language)
+    # On the illustrative basis, where the demonstration gives targets behind schedule; the filters keep the basis.
+    path = in_language("/targets/", language) + "?basis=illustrative"
     browsing.visit(path)
     statuses = _statuses(page, "target-row")
     assert len(statuses) == targets
@@ -247,6 +256,7 @@ def check_target_filters(browsing: Browsing, language: str, targets: int) -> Non
 
     query = parse_qs(urlsplit(page.url).query)
     assert sorted(query["status"]) == ["at_risk", "off_track"] and query["ordering"] == ["-slip_days"], page.url
+    assert query["basis"] == ["illustrative"], page.url
     after = _statuses(page, "target-row")
     assert sorted(after) == sorted(s for s in statuses if s in {"off_track", "at_risk"})
     assert 0 < len(after) < len(statuses)
