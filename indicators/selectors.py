@@ -345,7 +345,7 @@ def compute_indicators(inputs: RecomputeInputs, *, as_of: dt.date, basis: comput
 def compute_target_indicators(
     *, as_of: dt.date, basis: compute.Basis, target_ids: Collection[int]
 ) -> dict[int, compute.TargetIndicators]:
-    """Compute (not read) the indicators of some targets as of a date: four queries."""
+    """Compute (not read) the indicators of some targets as of a date: four queries (five with illustrative figures)."""
     inputs = recompute_inputs(as_of=as_of, target_ids=target_ids, milestone_ids=[])
     return compute_indicators(inputs, as_of=as_of, basis=basis).targets  # a broken target: no indicators
 

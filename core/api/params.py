@@ -10,7 +10,6 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 
 from core.asof import AsOf, ParameterError, as_of_from_query, parse_date
-from indicators.compute import Basis
 
 F = TypeVar("F")
 
@@ -34,11 +33,6 @@ def view_param(request: Request) -> AsOf:
 def as_of_param(request: Request) -> dt.date:
     """`?as_of=`, default today in the policy's time zone; a 400 for a bad date."""
     return view_param(request).date
-
-
-def basis_param(request: Request) -> Basis:
-    """`?basis=`: `reported` (the default) or `illustrative`; a 400 for anything else."""
-    return view_param(request).basis
 
 
 def validated_filters(filterset_class: type[F], request: Request, queryset: QuerySet[Any]) -> F:

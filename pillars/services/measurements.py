@@ -45,12 +45,12 @@ def measurement_warnings(*, measurement: Measurement) -> list[str]:
     )
 
 
-def measurement_errors(*, measurement: Measurement, user: User = None, reason: str = "") -> dict[str, list[str]]:
+def _save_errors(*, measurement: Measurement, user: User = None, reason: str = "") -> dict[str, list[str]]:
     """What is wrong with saving this figure, by field (empty when nothing is); the neighbours are not compared.
 
-    The admin's forms, the API and `measurement_save` ask the same question. A
-    withdrawn figure stays as it was; a person who revises a stored figure (its
-    value or its date) must say why.
+    A withdrawn figure stays as it was; a person who revises a stored figure
+    (its value or its date) must say why (the rules of `pillars.validation`,
+    which the admin's forms show in place).
     """
     errors = clean_errors(measurement)
     unique_problem = errors.pop("__all__", None)
@@ -83,7 +83,7 @@ def measurement_save(
     `confirmed`, and then it needs a note. A revision keeps the earlier value
     in the public record of changes, with the reason.
     """
-    errors = measurement_errors(measurement=measurement, user=user, reason=reason)
+    errors = _save_errors(measurement=measurement, user=user, reason=reason)
     if not errors and is_person(user):
         warnings = measurement_warnings(measurement=measurement)
         if warnings and not confirmed:

@@ -277,6 +277,9 @@ def test_home_lists_what_changed_between_the_last_two_recomputes(client: Client)
     # Looking back before the second run: only one run to show.
     text = html(client.get("/?as_of=2025-07-01"))
     assert "Only one recompute" in text.split('data-testid="changes"')[1]
+    # On the illustrative basis too, though neither run stored illustrative rows (no made-up figure stood).
+    shown = html(client.get(f"/?as_of={AS_OF}&basis=illustrative")).split('data-testid="changes"')[1]
+    assert target.title in shown.split("</section>")[0]
 
 
 def test_home_with_no_data_at_all(client: Client) -> None:
