@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from core.asof import ParameterError, as_of_from_query
 from core.pages import BadParameter, bad_request_page, valid_filters
@@ -71,12 +73,19 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
         return change_page(obj, limit=FEED_SIZE)
 
     def item_title(self, item: Change) -> str:
+        # Plain text: an Atom <title> without a type is text, and the XML writer escapes it (escaping it here
+        # too, as Django's default for RSS does, would show readers "&lt;" for every "<" an editor typed).
         with translation.override(settings.LANGUAGE_CODE):
             label = str(dict(ChangeKind.choices).get(item.kind, item.kind))
         subject = item.item.title if item.item is not None else item.object_type
         return f"{subject}: {label}" + (" (illustrative)" if item.illustrative else "")
 
-    def item_description(self, item: Change) -> str:
+    def item_description(self, item: Change) -> SafeString:
+        """The summary, which Atom1Feed sends as `type="html"`: every piece of text escaped, once, here.
+
+        `change_text` is plain text (it unescapes what `change_what` escaped), and the reason and the
+        evidence are whatever an editor typed: none of it may reach a feed reader as markup.
+        """
         with translation.override(settings.LANGUAGE_CODE):
             parts = [change_text(item)]
         if item.reason:
@@ -84,7 +93,7 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
         if item.evidence:
             parts.append(f"Evidence: {item.evidence}")
         parts.append(f"By: {item.role}.")
-        return " ".join(parts)
+        return escape(" ".join(parts))
 
     def item_link(self, item: Change) -> str:
         # The English page (the feed is language-neutral); Urdu readers switch on the page.

@@ -10,6 +10,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -344,16 +345,53 @@ def kinds_listed(text: str) -> list[str]:
     return [kind for kind, _id, _row in CHANGE_ROW.findall(text)]
 
 
+class _HTMLReader(HTMLParser):
+    """The elements and the text of a piece of HTML, as a browser (or a feed reader) parses it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def html_read(source: str) -> tuple[list[str], str]:
+    """The elements `source` holds when parsed as HTML, and the text a reader shows."""
+    reader = _HTMLReader()
+    reader.feed(source)
+    reader.close()
+    return reader.elements, "".join(reader.text)
+
+
+def atom_text(element: ET.Element | None) -> str:
+    """An Atom text construct as a reader shows it: text as it is, `type="html"` parsed as HTML."""
+    if element is None:
+        return ""
+    source = element.text or ""
+    if element.get("type", "text") == "text":
+        return source
+    assert element.get("type") == "html", element.get("type")
+    return html_read(source)[1]
+
+
 def feed_entries(response: Any) -> dict[str, dict[str, Any]]:
-    """The entries of the Atom feed, by id (guid): title, summary, link and categories."""
+    """The entries of the Atom feed, by id (guid): title, summary (as a reader shows them), link and categories."""
     assert response.status_code == 200, response.status_code
     root = ET.fromstring(response.content)
     entries = {}
     for entry in root.iter(f"{ATOM}entry"):
         link = entry.find(f"{ATOM}link")
         entries[entry.findtext(f"{ATOM}id", "")] = {
-            "title": entry.findtext(f"{ATOM}title", ""),
-            "summary": entry.findtext(f"{ATOM}summary", ""),
+            "title": atom_text(entry.find(f"{ATOM}title")),
+            "summary": atom_text(entry.find(f"{ATOM}summary")),
             "link": link.get("href") if link is not None else None,
             "categories": [c.get("term") for c in entry.iter(f"{ATOM}category")],
             "published": entry.findtext(f"{ATOM}published", ""),

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from changes import feeds
-from tests.factories import MeasurementFactory, TargetFactory
+from pillars import services
+from tests.factories import MeasurementFactory, MilestoneFactory, TargetFactory
 
-from .helpers import EVIDENCE, KINDS_PER_ADD, Mixed, Record, change_id, feed_entries, guid, query_count
+from .helpers import (
+    ATOM,
+    EVIDENCE,
+    KINDS_PER_ADD,
+    TODAY,
+    Mixed,
+    Record,
+    change_id,
+    feed_entries,
+    guid,
+    html_read,
+    query_count,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +161,49 @@ def test_the_same_queries_for_2_and_8_of_every_kind(client: Client, editor: User
     assert len(entries) == 8 * len(KINDS_PER_ADD)
     assert {e["categories"][0] for e in entries.values()} == set(KINDS_PER_ADD)
     assert large == small
+
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = '<script>alert("feed")</script>'
+
+
+def test_editor_text_reaches_feed_readers_as_text_never_as_markup(client: Client, editor: User) -> None:
+    """A title, a reason and an evidence address are text: escaped once, so a reader shows them as typed."""
+    milestone = MilestoneFactory(title=IMG, published_on=dt.date(2025, 1, 1))
+    evidence = "https://www.dawn.com/news/fund?id=1&page=2"
+    services.milestone_update(
+        milestone=milestone,
+        forecast_due_date=milestone.baseline_due_date + dt.timedelta(days=90),
+        reason=f"Delayed {SCRIPT} & <b>more</b>",
+        evidence_url=evidence,
+        user=editor,
+        today=TODAY,
+    )
+    target = TargetFactory(title="Plain title", published_on=dt.date(2025, 1, 1))
+    target.title = f"{IMG} & co"
+    services.target_save(target=target, user=editor, reason=SCRIPT)
+
+    response = client.get(FEED)
+    root = ET.fromstring(response.content)
+    entries = list(root.iter(f"{ATOM}entry"))
+    assert len(entries) == 2
+    for entry in entries:
+        for element in entry.iter():
+            kind = element.get("type")
+            if kind == "html":  # what a reader parses as HTML holds no element at all
+                elements, _text = html_read(element.text or "")
+                assert elements == [], (element.tag, element.text)
+            else:  # anything else is text: never HTML-escaped as well (a reader would show "&lt;")
+                assert kind in (None, "text"), (element.tag, kind)
+                assert "&lt;" not in (element.text or "") and "&amp;" not in (element.text or ""), element.text
+                assert element.tail is None or not element.tail.strip()
+        summary = entry.find(f"{ATOM}summary")
+        assert summary is not None and summary.get("type") == "html"
+
+    shown = feed_entries(response)
+    moved = shown[guid(change_id(milestone, "forecast_moved"))]
+    assert moved["title"] == f"{IMG}: forecast moved"
+    assert moved["summary"].endswith(f"Reason: Delayed {SCRIPT} & <b>more</b> Evidence: {evidence} By: editor.")
+    renamed = shown[guid(change_id(target, "definition_changed"))]
+    assert renamed["title"] == f"{IMG} & co: definition changed"
+    assert renamed["summary"] == f"title: [was: Plain title] → {IMG} & co. Reason: {SCRIPT} By: editor."
