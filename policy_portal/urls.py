@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from changes.feeds import ChangesFeed
-from core import views
+from core import lockout, views
 from pillars.admin.views import recent_changes_view
 
 admin.site.site_header = "National AI Policy tracker: editors"
@@ -16,6 +16,8 @@ admin.site.index_title = "Policy data"
 urlpatterns = [
     # Before the admin's own URLs, so that its catch-all does not take them.
     path("admin/recent-changes/", admin.site.admin_view(recent_changes_view), name="admin-recent-changes"),
+    # The admin's own password form, with wrong old passwords counted by django-axes (same address).
+    path("admin/password_change/", admin.site.admin_view(lockout.password_change), name="admin-password-change"),
     path("admin/", admin.site.urls),
     # The public "what changed" feed: one address whatever the reader's language.
     path("feeds/changes.atom", ChangesFeed(), name="feed-changes"),
