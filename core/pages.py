@@ -100,6 +100,14 @@ class BoundFilterSet(Protocol):
 F = TypeVar("F", bound=BoundFilterSet)
 
 
+def _form_problems(form: forms.Form) -> list[str]:
+    problems = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        problems += [f"{label}: {error}" for error in errors]
+    return problems
+
+
 def valid_filters(filterset: F) -> F:
     """A FilterSet bound to the query string, or the 400 page listing its errors."""
     try:
@@ -107,12 +115,18 @@ def valid_filters(filterset: F) -> F:
     except OverflowError:  # SQLite cannot bind an id beyond 64 bits (`?pillar_id=1e30`)
         raise BadParameter([_("An id in the address is out of range.")]) from None
     if not valid:
-        problems = []
-        for name, errors in filterset.errors.items():
-            label = filterset.form.fields[name].label if name in filterset.form.fields else name
-            problems += [f"{label}: {error}" for error in errors]
-        raise BadParameter(problems)
+        raise BadParameter(_form_problems(filterset.form))
     return filterset
+
+
+FormT = TypeVar("FormT", bound=forms.Form)
+
+
+def valid_query(form: FormT) -> FormT:
+    """A form bound to the query string (`request.GET`), or the 400 page listing its errors."""
+    if not form.is_valid():
+        raise BadParameter(_form_problems(form))
+    return form
 
 
 def _ordering_labels() -> dict[str, str]:

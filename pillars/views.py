@@ -13,16 +13,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
 
 from changes.selectors import ChangeFilter, item_changes
 from core import charts
 from core.asof import AsOf
-from core.pages import as_of_from, filter_fields, page_view, paginate, pk_or_404, render_page, valid_filters
+from core.pages import (
+    as_of_from,
+    filter_fields,
+    page_view,
+    paginate,
+    pk_or_404,
+    render_page,
+    valid_filters,
+    valid_query,
+)
 from hubs.models import Hub
 from incentives.filtersets import IncentiveFilterSet
 from incentives.models import Incentive
@@ -384,11 +395,18 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render_page(request, "pages/methodology.html", context, as_of)
 
 
+class SearchForm(forms.Form):
+    """The search box, read like every other query parameter: a NUL character (which PostgreSQL cannot
+    compare with, so the query would fail) is the friendly 400, as in the lists' and the API's `q`."""
+
+    q = forms.CharField(required=False, label=gettext_lazy("Search"))
+
+
 @page_view
 def search(request: HttpRequest) -> HttpResponse:
     """One box across targets, milestones, incentives, hubs and pillars (the FilterSets' own `q` searches)."""
     as_of = as_of_from(request)
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    query = valid_query(SearchForm(request.GET)).cleaned_data["q"][:SEARCH_MAX_LENGTH]
     context: dict[str, Any] = {"q": query, "searched": bool(query)}
     if query:
         data = {"q": query}

@@ -628,6 +628,48 @@ def test_search_finds_targets_milestones_incentives_and_hubs(client: Client, wor
     assert client.get("/search/").status_code == 200
 
 
+@pytest.mark.parametrize("query", ["\x00", "a\x00b", " \x00 "])
+def test_a_search_with_a_nul_character_is_the_friendly_400(client: Client, world: World, query: str) -> None:
+    # PostgreSQL refuses a NUL in a string: the search must not send it (the lists' `q` already refuses it).
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 400
+    text = html(response)
+    assert 'data-testid="problems"' in text and "Search: Null characters are not allowed." in text
+
+
+PUBLIC_PARAMETERS = [
+    "q",
+    "as_of",
+    "basis",
+    "page",
+    "status",
+    "pillar",
+    "pillar_id",
+    "hub",
+    "kind",
+    "stale",
+    "due_before",
+    "due_after",
+    "ordering",
+    "target",
+    "milestone",
+    "incentive",
+    "since",
+    "until",
+    "province",
+    "tier",
+]
+
+
+def test_no_query_parameter_of_a_public_page_reaches_the_database_with_a_nul(client: Client, world: World) -> None:
+    """Every page and the feed, every parameter they read: a NUL is refused (400) or ignored, never a 500."""
+    paths = [url.split("?")[0] for url in page_urls(world).values()] + ["/changes/", "/feeds/changes.atom"]
+    for path in dict.fromkeys(paths):
+        for name in PUBLIC_PARAMETERS:
+            response = client.get(path, {name: "a\x00b"})
+            assert response.status_code in (200, 400), (path, name, response.status_code)
+
+
 # --- The bundled data -----------------------------------------------------------------------------
 
 
