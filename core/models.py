@@ -30,3 +30,24 @@ class PublicChange(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DataVersion(models.Model):
+    """The one row whose `version` moves with every committed write of the data or the indicators.
+
+    It lives in the database, not in the cache, so that it commits (or rolls
+    back) with the write itself: whatever happens to Redis, a reader never
+    gets an ETag, a 304 or a stored representation from before the last
+    committed edit (`core.versioning`).
+    """
+
+    #: Always 1: there is one version of the data.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

@@ -53,14 +53,26 @@ class CommitBatch(Generic[T]):
         self._work = work
         self._local = threading.local()
 
-    def add(self, items: Iterable[T] = ()) -> None:
-        """Ask for the work to run after the current transaction commits, with `items` among its items."""
+    def add(self, items: Iterable[T] = ()) -> bool:
+        """Ask for the work to run after the current transaction commits, with `items` among its items.
+
+        True when this started a new batch: the first request of a transaction
+        (or of what is left of it after a rolled-back savepoint dropped the
+        batch), the moment for work that must happen once inside it.
+        """
         ref: weakref.ref[_Flush[T]] | None = getattr(self._local, "flush", None)
         flush = ref() if ref is not None else None
         if flush is not None and not flush.done:
             flush.items.update(items)
-            return
+            return False
         flush = _Flush(self._work)
         flush.items.update(items)
         self._local.flush = weakref.ref(flush)
         transaction.on_commit(flush)  # Django holds the only strong reference from here on
+        return True
+
+    def pending(self) -> set[T]:
+        """The items collected so far in the current transaction's batch (empty when there is none)."""
+        ref: weakref.ref[_Flush[T]] | None = getattr(self._local, "flush", None)
+        flush = ref() if ref is not None else None
+        return flush.items if flush is not None and not flush.done else set()

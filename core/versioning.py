@@ -1,55 +1,52 @@
-"""A token that changes whenever the data or the indicators change: the basis of the API's ETags.
+"""The data version: a number that moves whenever the data or the indicators change, the basis of every ETag.
 
-Kept in the cache (Redis in production, shared by the web processes and the
-Celery workers). A committed write anywhere replaces it with a new random
-token; if the cache loses it, a new one is made, which only costs clients a
-full response. Which models count as "the data" is declared by each app
-(`core.signals.watch`).
+It is one row in the database (`core.models.DataVersion`), moved inside the
+writing transaction itself, once per transaction. So it commits and rolls
+back with the write: a reader sees the new version exactly when it can see
+the new data, whatever state the cache is in. (It used to be a token in
+Redis, replaced after commit: an outage during an edit lost the replacement,
+and Redis restarted from its dump with the old token, so clients were told
+"304 Not Modified" about data that had changed.) Reading it is one indexed
+primary-key query per conditional request.
+
+Concurrent writers queue on the row for the rest of their transaction, so the
+version grows in commit order; the recompute moves it last, with its run
+record, so an editor's save waits at most a moment behind it. Which models
+count as "the data" is declared by each app (`core.signals.watch`).
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from typing import Any
 
-from django.core.cache import cache
+from django.db.models import F
 
+from .models import DataVersion
 from .oncommit import CommitBatch
-
-logger = logging.getLogger(__name__)
-
-KEY = "portal:data-version"
 
 
 def data_version() -> str:
-    """The current token (a fresh one, never cached, when the cache is unreachable)."""
-    try:
-        token = cache.get(KEY)
-        if token is None:
-            token = uuid.uuid4().hex
-            cache.add(KEY, token, timeout=None)
-            token = cache.get(KEY, token)
-        return str(token)
-    except Exception:
-        logger.warning("Cache unavailable; ETags are disabled until it is back.", exc_info=True)
-        return uuid.uuid4().hex
+    """The committed version of the data, as text (for ETags and cache keys)."""
+    version = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    return str(version or 0)
 
 
-def replace_token(_items: object = None) -> None:
-    """Put a new token in the cache now (readers' copies under the old one are then out of date)."""
-    try:
-        cache.set(KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.warning("Cache unavailable; could not record a data change.", exc_info=True)
+def _move() -> None:
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1):
+        DataVersion.objects.bulk_create([DataVersion(id=1, version=2)], ignore_conflicts=True)
 
 
-_renewals: CommitBatch[None] = CommitBatch(replace_token)
+def _committed(_items: set[None]) -> None:
+    """Nothing to do after commit: the version committed with the write."""
+
+
+_writes: CommitBatch[None] = CommitBatch(_committed)
 
 
 def bump_data_version(**kwargs: Any) -> None:
-    """Replace the token once the write commits (readers must not see it before): once per transaction.
+    """Move the data version inside the current transaction, once per transaction (at once in autocommit).
 
     Also a signal receiver (post_save, post_delete, m2m_changed), hence `**kwargs`.
     """
-    _renewals.add()
+    if _writes.add():
+        _move()

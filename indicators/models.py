@@ -46,6 +46,36 @@ class RecomputeRun(models.Model):
         return f"{self.scope} recompute as of {self.as_of}"
 
 
+class PendingRecompute(models.Model):
+    """A recompute that a committed edit asked for and no worker has done yet: the transactional outbox.
+
+    The services write these rows in the edit's own transaction
+    (`indicators.scheduling`), so an edit and the record that its indicators
+    must follow commit together. The task sent after commit, and the periodic
+    drain when that task never reached a broker, do the recomputes and delete
+    the rows (`indicators.services.indicators_drain_pending`).
+    """
+
+    class Kind(models.TextChoices):
+        TARGET = "target", _("a target")
+        MILESTONE = "milestone", _("a milestone")
+        FULL = "full", _("everything")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    #: The target or milestone (none for a full recompute).
+    item_id = models.BigIntegerField(null=True, blank=True)
+    #: The date whose indicators must follow: the day of the edit (and, once that has passed, today too).
+    as_of = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending recompute")
+        verbose_name_plural = _("pending recomputes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id or ''} as of {self.as_of}".replace("  ", " ")
+
+
 class TargetSnapshot(models.Model):
     """A target's indicators as of one date on one basis, written by `indicators_recompute`.
 

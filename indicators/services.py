@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import compute, selectors
-from .models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, TargetSnapshot
+from .models import MilestoneSnapshot, PendingRecompute, RecomputeRun, RollupSnapshot, TargetSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -334,3 +334,61 @@ def indicators_rollup(
                 finished_at=timezone.now(),
             )
     return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class DrainResult:
+    """What one pass over the outbox did: the rows it took and the dates it recomputed."""
+
+    rows: int
+    dates: tuple[dt.date, ...]
+    caught_up: bool = False
+
+
+def indicators_recompute_pending(
+    *,
+    pending_ids: Collection[int] | None = None,
+    older_than: dt.timedelta = dt.timedelta(0),
+    today: dt.date | None = None,
+    limit: int = 10_000,
+) -> DrainResult:
+    """Do the recomputes waiting in the outbox, and delete their rows, in one transaction.
+
+    With `pending_ids`, those rows only (the task an edit sent after commit);
+    otherwise every row older than `older_than` (the periodic drain leaves the
+    newest to the task already on its way), `limit` at a time. Each row's
+    items are recomputed for the day of the edit and, when that day has
+    passed, for today as well. Rows another drain holds are skipped
+    (`SKIP LOCKED`); a worker that dies mid-way rolls back, and the rows wait
+    for the next pass.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        rows = PendingRecompute.objects.select_for_update(skip_locked=True).order_by("pk")
+        if pending_ids is not None:
+            rows = rows.filter(pk__in=list(pending_ids))
+        else:
+            rows = rows.filter(created_at__lte=timezone.now() - older_than)
+        taken = list(rows.values_list("pk", "kind", "item_id", "as_of")[:limit])
+        if not taken:
+            return DrainResult(rows=0, dates=())
+        work: dict[dt.date, tuple[set[int], set[int]]] = {}
+        for _pk, kind, item_id, day in taken:
+            if item_id is None:
+                continue
+            for date in {day, max(day, today)}:
+                targets, milestones = work.setdefault(date, (set(), set()))
+                (targets if kind == PendingRecompute.Kind.TARGET else milestones).add(item_id)
+        for date, (targets, milestones) in sorted(work.items()):
+            indicators_recompute_items(as_of=date, target_ids=sorted(targets), milestone_ids=sorted(milestones))
+        PendingRecompute.objects.filter(pk__in=[row[0] for row in taken]).delete()
+    return DrainResult(rows=len(taken), dates=tuple(sorted(work)))
+
+
+def indicators_catch_up(*, today: dt.date | None = None) -> bool:
+    """Run today's full recompute if it has not run yet (the nightly run was missed: say, the broker was down)."""
+    today = today or timezone.localdate()
+    if RecomputeRun.objects.filter(scope=RecomputeRun.Scope.FULL, as_of=today).exists():
+        return False
+    indicators_recompute(as_of=today)
+    return True

@@ -8,11 +8,13 @@ date never interleave. Transient database errors are retried with backoff.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
 
 from celery import chord, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -58,13 +60,48 @@ def recompute_all(as_of: str | None = None) -> dict[str, Any]:
 
 @shared_task(name="indicators.recompute_items", **RETRY)
 def recompute_items(
-    target_ids: list[int] | None = None, milestone_ids: list[int] | None = None, as_of: str | None = None
+    target_ids: list[int] | None = None,
+    milestone_ids: list[int] | None = None,
+    as_of: str | None = None,
+    pending_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """Recompute what an edit touched, for today (enqueued by the services after commit)."""
+    """Recompute what an edit touched (enqueued by the services after commit).
+
+    With `pending_ids` (what the services send), the edit's outbox rows: its
+    items for the day of the edit and for today, unless the periodic drain
+    has done them already. Without, the given items for `as_of` (default today).
+    """
+    if pending_ids is not None:
+        return _drained(services.indicators_recompute_pending(pending_ids=pending_ids))
     result = services.indicators_recompute_items(
         as_of=_day(as_of), target_ids=target_ids or [], milestone_ids=milestone_ids or []
     )
     return _summary(result)
+
+
+def _drained(result: services.DrainResult) -> dict[str, Any]:
+    return {"rows": result.rows, "dates": [day.isoformat() for day in result.dates], "caught_up": result.caught_up}
+
+
+@shared_task(name="indicators.drain_pending", **RETRY)
+def drain_pending() -> dict[str, Any]:
+    """Do the recomputes left in the outbox (their task never reached a broker), and a missed nightly run.
+
+    Scheduled by Celery beat every `INDICATORS_OUTBOX_DRAIN_SECONDS`, so that
+    an edit made while the broker was down is reflected within a minute of its
+    return. Rows younger than the interval are left to the task their edit sent.
+    """
+    grace = dt.timedelta(seconds=settings.INDICATORS_OUTBOX_DRAIN_SECONDS)
+    result = services.indicators_recompute_pending(older_than=grace)
+    caught_up = False
+    now = timezone.localtime()
+    if now.time() >= dt.time.fromisoformat(settings.INDICATORS_CATCH_UP_AFTER):
+        caught_up = services.indicators_catch_up(today=now.date())
+    if result.rows or caught_up:
+        logger.info(
+            "Drained %d pending recomputes (%s); caught up today's run: %s.", result.rows, result.dates, caught_up
+        )
+    return _drained(dataclasses.replace(result, caught_up=caught_up))
 
 
 @shared_task(name="indicators.recompute_chunk", **RETRY)

@@ -102,3 +102,19 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def private_redis(tmp_path):  # type: ignore[no-untyped-def]
+    """A redis-server of the test's own, on a free port, that the test may stop and start (`tests.redis_server`)."""
+    from tests.redis_server import REDIS_SERVER, PrivateRedis
+
+    if not os.path.exists(REDIS_SERVER):
+        if IN_CI:
+            pytest.fail(f"CI=true but {REDIS_SERVER} is not installed")
+        pytest.skip(f"needs {REDIS_SERVER}")
+    server = PrivateRedis(tmp_path / "redis")
+    server.folder.mkdir()
+    server.start()
+    yield server
+    server.stop()

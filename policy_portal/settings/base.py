@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A read whose database connection drops mid-request runs again on a new one (no error page).
+    "core.middleware.RetryReadOnLostConnection",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -100,6 +102,10 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request reuses it, so a restarted or failed-over database costs the
+# next request a reconnection, not an error (and `core.middleware.RetryReadOnLostConnection` retries a read
+# whose connection drops in the middle).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------
@@ -246,22 +252,40 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# A web request must never hang on an unreachable broker: fail fast, the
-# nightly run catches up.
+# A web request must never hang on an unreachable broker: fail fast; the
+# outbox keeps the recompute until the broker is back (`indicators.scheduling`).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+# A task that a worker took and never acknowledged (the worker was killed outright) goes back to the queue
+# after `visibility_timeout` seconds (kombu's default is an hour). It must exceed the longest task, which
+# the hard time limit below guarantees: a full recompute at 100,000 targets takes about 10 s, and a larger
+# one is split into chunks (`recompute_all_parallel`).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
 }
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, CELERY_VISIBILITY_TIMEOUT // 2)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
 CELERY_TASK_PUBLISH_RETRY = False
+# How often beat drains the outbox; rows younger than this are left to the task their edit sent.
+INDICATORS_OUTBOX_DRAIN_SECONDS = env.int("INDICATORS_OUTBOX_DRAIN_SECONDS", default=20)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every night, shortly after midnight in Asia/Karachi: today's indicators.
     "recompute-indicators-nightly": {
         "task": "indicators.recompute_all",
         "schedule": crontab(hour=0, minute=30),
     },
+    # The outbox of recomputes whose task never reached a broker, and a nightly run that was missed.
+    "drain-pending-recomputes": {
+        "task": "indicators.drain_pending",
+        "schedule": timedelta(seconds=INDICATORS_OUTBOX_DRAIN_SECONDS),
+    },
 }
+# After this local time, a day with no full recompute yet gets one from the drain (the nightly run was missed).
+INDICATORS_CATCH_UP_AFTER = env("INDICATORS_CATCH_UP_AFTER", default="01:00")
 
 # --- Slip indicators ----------------------------------------------------------
 

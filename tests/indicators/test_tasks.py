@@ -38,7 +38,7 @@ from django.utils import timezone
 from hubs.models import Hub
 from indicators import services as indicator_services
 from indicators import tasks
-from indicators.models import MilestoneSnapshot, RecomputeRun, RollupSnapshot, TargetSnapshot
+from indicators.models import MilestoneSnapshot, PendingRecompute, RecomputeRun, RollupSnapshot, TargetSnapshot
 from pillars import services
 from pillars.models import Measurement, Milestone, Pillar, Target
 from policy_portal.celery import app as celery_app
@@ -55,6 +55,7 @@ TASKS = [
     (tasks.recompute_chunk, True),
     (tasks.recompute_rollups, True),
     (tasks.recompute_all_parallel, True),
+    (tasks.drain_pending, True),
 ]
 
 
@@ -256,7 +257,10 @@ def test_an_edit_enqueues_one_recompute_after_commit(delay, django_capture_on_co
         delay.assert_not_called()  # not before the commit
 
     # (Other on-commit hooks, such as the API's cache token, may run too: only the enqueueing counts.)
-    delay.assert_called_once_with(target_ids=[target.pk], milestone_ids=[])
+    delay.assert_called_once_with(target_ids=[target.pk], milestone_ids=[], pending_ids=mock.ANY)
+    [pending] = PendingRecompute.objects.values_list("pk", "kind", "item_id", "as_of")
+    assert pending == (pending[0], "target", target.pk, timezone.localdate())
+    assert delay.call_args.kwargs["pending_ids"] == [pending[0]]
 
 
 @pytest.mark.django_db
@@ -271,7 +275,16 @@ def test_edits_in_one_transaction_enqueue_one_recompute(delay, django_capture_on
         milestone.title = "Renamed"
         services.milestone_save(milestone=milestone)
 
-    delay.assert_called_once_with(target_ids=sorted([first.pk, second.pk]), milestone_ids=[milestone.pk])
+    delay.assert_called_once_with(
+        target_ids=sorted([first.pk, second.pk]), milestone_ids=[milestone.pk], pending_ids=mock.ANY
+    )
+    # One outbox row per item, however many writes touched it.
+    assert sorted(PendingRecompute.objects.values_list("kind", "item_id")) == sorted(
+        [("target", first.pk), ("target", second.pk), ("milestone", milestone.pk)]
+    )
+    assert sorted(delay.call_args.kwargs["pending_ids"]) == sorted(
+        PendingRecompute.objects.values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -288,6 +301,7 @@ def test_a_rolled_back_edit_enqueues_nothing(delay, django_capture_on_commit_cal
 
     delay.assert_not_called()
     assert not Measurement.objects.exists()
+    assert not PendingRecompute.objects.exists()  # the outbox row rolled back with the edit
 
 
 @pytest.mark.django_db
@@ -313,10 +327,123 @@ def test_a_broker_failure_keeps_the_edit_and_logs_a_warning(delay, django_captur
 
     delay.assert_called_once()
     assert Measurement.objects.get(pk=measurement.pk).value == 50_000
+    # The recompute is not lost: it waits in the outbox, committed with the edit.
+    assert list(PendingRecompute.objects.values_list("kind", "item_id")) == [("target", target.pk)]
     [record] = [r for r in caplog.records if r.name == "indicators.scheduling"]
     assert record.levelno == logging.WARNING
     assert "Could not enqueue the recompute of 1 targets and 0 milestones" in record.getMessage()
+    assert "outbox" in record.getMessage()
     assert record.exc_info is not None and record.exc_info[0] is kombu.exceptions.OperationalError
+
+
+# --- 2b. The outbox: what the broker never got is done by the periodic drain ------------------
+
+
+@pytest.mark.django_db
+def test_the_task_an_edit_sends_recomputes_its_items_and_empties_the_outbox(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    target = TargetFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):  # eager, as in `make run`
+        _measure(target)
+
+    assert reported(TargetSnapshot).get(target=target, as_of=timezone.localdate()).actual_value == 50_000
+    assert not PendingRecompute.objects.exists()
+
+
+@pytest.fixture
+def broker_down(delay: mock.MagicMock) -> mock.MagicMock:
+    """Every enqueueing fails as it does with Redis stopped; the edits still commit (their outbox rows too)."""
+    delay.side_effect = kombu.exceptions.OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+    return delay
+
+
+@pytest.mark.django_db
+def test_the_drain_does_the_recomputes_the_broker_never_got(
+    broker_down, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.INDICATORS_OUTBOX_DRAIN_SECONDS = 0
+    target = TargetFactory()
+    milestone = MilestoneFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _measure(target)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.milestone_save(milestone=milestone)
+    assert PendingRecompute.objects.count() == 2
+    assert not TargetSnapshot.objects.exists()  # nothing ran
+
+    summary = tasks.drain_pending()
+
+    today = timezone.localdate()
+    assert summary["rows"] == 2 and summary["dates"] == [today.isoformat()]
+    assert reported(TargetSnapshot).get(target=target, as_of=today).actual_value == 50_000
+    assert reported(MilestoneSnapshot).filter(milestone=milestone, as_of=today).exists()
+    assert not PendingRecompute.objects.exists()
+    assert tasks.drain_pending()["rows"] == 0  # nothing twice
+
+
+@pytest.mark.django_db
+def test_the_drain_leaves_the_newest_rows_to_the_task_their_edit_sent(
+    broker_down, django_capture_on_commit_callbacks, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.INDICATORS_OUTBOX_DRAIN_SECONDS = 3600
+    with django_capture_on_commit_callbacks(execute=True):
+        _measure(TargetFactory())
+
+    assert tasks.drain_pending()["rows"] == 0
+    assert PendingRecompute.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_edit_of_an_earlier_day_is_recomputed_for_that_day_and_for_today() -> None:
+    target = MeasurementFactory(date=date(2025, 7, 1), value=50_000).target
+    edit_day, today = date(2026, 3, 1), date(2026, 3, 3)
+    PendingRecompute.objects.create(kind="target", item_id=target.pk, as_of=edit_day)
+
+    result = indicator_services.indicators_recompute_pending(today=today)
+
+    assert result.dates == (edit_day, today)
+    assert set(reported(TargetSnapshot).filter(target=target).values_list("as_of", flat=True)) == {edit_day, today}
+    assert not PendingRecompute.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_task_an_edit_sent_finds_nothing_to_do_once_the_drain_did_it() -> None:
+    target = TargetFactory()
+    row = PendingRecompute.objects.create(kind="target", item_id=target.pk, as_of=timezone.localdate())
+    indicator_services.indicators_recompute_pending()
+    runs = RecomputeRun.objects.count()
+
+    assert tasks.recompute_items(target_ids=[target.pk], milestone_ids=[], pending_ids=[row.pk])["rows"] == 0
+    assert RecomputeRun.objects.count() == runs  # no second recompute
+
+
+@pytest.mark.django_db
+def test_the_drain_catches_up_a_missed_nightly_run(settings) -> None:
+    TargetFactory()
+    settings.INDICATORS_CATCH_UP_AFTER = "23:59:59.999999"  # not yet
+    assert tasks.drain_pending()["caught_up"] is False
+    assert not RecomputeRun.objects.exists()
+
+    settings.INDICATORS_CATCH_UP_AFTER = "00:00"
+    assert tasks.drain_pending()["caught_up"] is True
+    assert RecomputeRun.objects.get().scope == RecomputeRun.Scope.FULL
+    assert tasks.drain_pending()["caught_up"] is False  # once a day
+
+
+def test_the_beat_schedule_drains_the_outbox_well_within_a_minute() -> None:
+    [drain] = [entry for entry in celery_app.conf.beat_schedule.values() if entry["task"] == "indicators.drain_pending"]
+    assert drain["schedule"].total_seconds() == django_settings.INDICATORS_OUTBOX_DRAIN_SECONDS
+    # A row waits at most one interval for its own task, then at most one more for the drain.
+    assert 2 * django_settings.INDICATORS_OUTBOX_DRAIN_SECONDS <= 45
+
+
+def test_a_task_killed_with_its_worker_is_redelivered_within_minutes_not_an_hour() -> None:
+    """kombu's Redis transport returns an unacknowledged task after `visibility_timeout` (default: an hour)."""
+    visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
+    assert 0 < visibility < 600
+    # The hard limit stops any task before the visibility timeout would hand it to a second worker.
+    assert celery_app.conf.task_time_limit < visibility
+    assert celery_app.conf.task_soft_time_limit < celery_app.conf.task_time_limit
 
 
 # --- 3. An unreachable broker never makes an edit hang -------------------------------------
