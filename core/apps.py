@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Portal plumbing"
+
+    def ready(self) -> None:
+        # After the admin's autodiscovery (django.contrib.admin is ready first): DRF's token admin is registered.
+        from core.tokens import register_admin
+
+        register_admin()

@@ -1,4 +1,4 @@
-"""Throttling of anonymous API clients."""
+"""Throttling of API clients other than editors (anonymous ones, and accounts with no right to write)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
+from core.api.permissions import is_editor
 from core.security import client_ip
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 class AnonymousThrottle(AnonRateThrottle):
-    """Anonymous clients are throttled (429 with Retry-After); a cache outage lets requests through.
+    """Clients other than editors are throttled (429 with Retry-After); a cache outage lets requests through.
 
     A fixed-window counter: one atomic increment per request. DRF's own throttle keeps the list of
     every request time in the window and reads and rewrites all of it on each request, which costs
@@ -49,6 +50,13 @@ class AnonymousThrottle(AnonRateThrottle):
             logger.warning("Throttle cache unavailable; letting the request through.", exc_info=True)
             return True
         return bool(count <= num_requests)
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        # Editors' requests (a token or a session) go unthrottled; anyone else's, signed in or not, counts
+        # against the address: a token or a session of a user with no rights buys no extra reading.
+        if is_editor(request.user):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def wait(self) -> float:
         return max(1.0, self.window_end - self.timer())

@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "simple_history",
     "drf_spectacular",
@@ -48,6 +47,8 @@ INSTALLED_APPS = [
     "axes",
     # Ours: the shared plumbing, then sources (every other app cites them), then the policy and its indicators.
     "core",
+    # After core, whose drf_create_token (tokens for editors only) replaces this app's.
+    "rest_framework.authtoken",
     "sources",
     "hubs",
     "pillars",
