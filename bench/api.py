@@ -498,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
             "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
             "DJANGO_SECRET_KEY": "benchmark-only-not-secret",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            # Plain HTTP on the loopback, no TLS proxy: production's redirect to HTTPS would answer everything.
+            "DJANGO_SECURE_SSL_REDIRECT": "False",
             "DJANGO_LOG_LEVEL": "WARNING",
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,

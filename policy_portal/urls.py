@@ -1,13 +1,26 @@
 """The portal's URLs: the admin, the API and its documentation (and, under i18n_patterns, the public pages)."""
 
+from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from changes.feeds import ChangesFeed
 from core import lockout, views
 from pillars.admin.views import recent_changes_view
+
+# ReDoc's additions to the Content-Security-Policy, on its page only (docs/reliability.md, "Security headers"): its
+# search runs in a worker it makes from a blob: URL, and its bundle writes two <style> elements as it loads, before
+# it can be handed the nonce (perfect-scrollbar's rules and an empty one), allowed by their hashes. A new sidecar
+# release changes them: the browser tests then fail with the hash Chromium expected.
+REDOC_CSP = {
+    "worker-src": ["'self'", "blob:"],
+    "style-src": [
+        "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    ],
+}
 
 admin.site.site_header = "National AI Policy tracker: editors"
 admin.site.site_title = "AI Policy tracker admin"
@@ -23,8 +36,9 @@ urlpatterns = [
     path("feeds/changes.atom", ChangesFeed(), name="feed-changes"),
     path("api/v1/", include("policy_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # The split view serves the script that starts Swagger UI as a file (?script): no inline script, for the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     # The language switch's POST target (Django's set_language); the pages also link /ur/ directly.
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico on pages that name none (the API's docs).

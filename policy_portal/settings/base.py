@@ -5,12 +5,15 @@ and overrides only what differs. Every value that changes between machines
 comes from an environment variable, parsed by django-environ.
 """
 
+from base64 import b64encode
 from datetime import timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 
 # The classes django-stubs makes generic (ModelAdmin[Target], ModelForm[Milestone], Feed[...]) accept their
 # type arguments at run time too, so that the admin and the forms are typed without aliases.
@@ -60,6 +63,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The security headers go on every response, static files included (see "Security headers" below).
+    "csp.middleware.CSPMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,6 +170,54 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# --- Security headers -------------------------------------------------------
+
+# Why each value is what it is: docs/reliability.md, "Security headers". Every environment sends the same
+# policy, so the browser tests prove that the pages, the admin and the API's docs work under it; production
+# adds HSTS and the redirect to HTTPS (production.py).
+# The few style attributes that vendored templates write (DRF's browsable API, django-simple-history's history
+# page), allowed one by one by their hash; tests/policy_portal/test_security_headers.py fails if one appears.
+CSP_STYLE_ATTRIBUTES = [
+    "border-bottom: 0",
+    "border-bottom: 1px solid #e5e5e5",
+    "border-top: 0",
+    "float: right",
+    "float: right; margin-right: 10px",
+    "width: 350px",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # No inline script and no eval anywhere: the public pages run no script, the admin, Swagger UI and
+        # ReDoc load theirs from files.
+        "script-src": [SELF],
+        # A nonce only for the <style> elements written at run time (ReDoc, the browsable API's highlighting).
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [
+            UNSAFE_HASHES,
+            *(f"'sha256-{b64encode(sha256(rule.encode()).digest()).decode()}'" for rule in CSP_STYLE_ATTRIBUTES),
+        ],
+        # Swagger UI draws some of its icons as data: URLs in its style sheet.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        # No page is meant to be embedded in another site's (X_FRAME_OPTIONS says the same to older browsers).
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": env.list("DJANGO_CSP_REPORT_URI", default=[]) or None,
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+# Features no page uses, refused to the pages and to anything they might load (core.headers; empty: no header).
+PERMISSIONS_POLICY = env(
+    "DJANGO_PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+    ),
+)
+# Following a link to a source (a newspaper, a ministry) does not tell it which page of the portal the reader was on.
+SECURE_REFERRER_POLICY = env("DJANGO_SECURE_REFERRER_POLICY", default="same-origin")
 
 # --- Django REST Framework -------------------------------------------------
 
