@@ -58,7 +58,9 @@ def recompute_all(as_of: str | None = None) -> dict[str, Any]:
     return _summary(result)
 
 
-@shared_task(name="indicators.recompute_items", **RETRY)
+# Nobody reads these two tasks' results; ignoring them also keeps a publish from waiting on the result
+# backend (Redis too), which retries for some 20 s when it is down.
+@shared_task(name="indicators.recompute_items", ignore_result=True, **RETRY)
 def recompute_items(
     target_ids: list[int] | None = None,
     milestone_ids: list[int] | None = None,
@@ -83,7 +85,7 @@ def _drained(result: services.DrainResult) -> dict[str, Any]:
     return {"rows": result.rows, "dates": [day.isoformat() for day in result.dates], "caught_up": result.caught_up}
 
 
-@shared_task(name="indicators.drain_pending", **RETRY)
+@shared_task(name="indicators.drain_pending", ignore_result=True, **RETRY)
 def drain_pending() -> dict[str, Any]:
     """Do the recomputes left in the outbox (their task never reached a broker), and a missed nightly run.
 

@@ -326,10 +326,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such tasks every 10 s (kombu's default sweep comes round about every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-CELERY_TASK_TIME_LIMIT = max(CELERY_VISIBILITY_TIMEOUT - 60, CELERY_VISIBILITY_TIMEOUT // 2)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 10
+CELERY_TASK_TIME_LIMIT = CELERY_VISIBILITY_TIMEOUT * 4 // 5
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 9 // 10
 CELERY_TASK_PUBLISH_RETRY = False
 # How often beat drains the outbox; rows younger than this are left to the task their edit sent.
 INDICATORS_OUTBOX_DRAIN_SECONDS = env.int("INDICATORS_OUTBOX_DRAIN_SECONDS", default=20)

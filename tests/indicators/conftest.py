@@ -126,7 +126,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 class Worker:
     """One `celery worker` process, started as docker-compose starts it, logging to a file."""
 
-    def __init__(self, name: str, log: Path, env: dict[str, str]) -> None:
+    def __init__(self, name: str, log: Path, env: dict[str, str], *, beat: bool = False) -> None:
         self.name = name
         self.log = log
         command = [
@@ -134,6 +134,8 @@ class Worker:
             "-l", "info", "--concurrency", "1", "-P", "solo", "-n", f"{name}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
+        if beat:  # the beat scheduler inside the worker, with its schedule file beside the log
+            command += ["-B", "--schedule", str(log.with_suffix(".beat"))]
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 command,
@@ -205,7 +207,8 @@ def celery_workers(django_db_setup: None, tmp_path_factory: pytest.TempPathFacto
         yield from _run_workers(broker, tmp_path_factory)
 
 
-def _run_workers(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorkers]:
+def worker_env(broker: str, **overrides: str) -> dict[str, str]:
+    """The environment of a worker process on `broker` and the test database, as compose gives it one."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "policy_portal.settings.test",
@@ -213,10 +216,16 @@ def _run_workers(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "REDIS_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "PYTHONUNBUFFERED": "1",
+        **overrides,
     }
     # Celery reads these straight from the environment, ahead of the settings.
     for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL", "CELERY_RESULT_BACKEND"):
         env.pop(name, None)
+    return env
+
+
+def _run_workers(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CeleryWorkers]:
+    env = worker_env(broker)
     logs = tmp_path_factory.mktemp("celery-workers")
     workers: list[Worker] = []
     try:

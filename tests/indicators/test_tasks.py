@@ -31,20 +31,20 @@ import pytest
 from celery.schedules import crontab
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from hubs.models import Hub
+from indicators import compute, tasks
 from indicators import services as indicator_services
-from indicators import tasks
 from indicators.models import MilestoneSnapshot, PendingRecompute, RecomputeRun, RollupSnapshot, TargetSnapshot
 from pillars import services
 from pillars.models import Measurement, Milestone, Pillar, Target
 from policy_portal.celery import app as celery_app
 from tests.factories import HubFactory, MeasurementFactory, MilestoneFactory, PillarFactory, TargetFactory, reported
 
-from .conftest import CeleryWorkers, celery_configured
+from .conftest import CeleryWorkers, Worker, celery_configured, worker_env
 
 AS_OF = "2025-07-15"
 AS_OF_DATE = date(2025, 7, 15)
@@ -490,6 +490,7 @@ def test_an_edit_saves_quickly_with_the_broker_unreachable(unreachable_broker: s
     with (
         celery_configured(
             broker_url=unreachable_broker,
+            result_backend=unreachable_broker,  # as in production: REDIS_URL is the result backend too
             task_always_eager=False,
             broker_connection_timeout=django_settings.CELERY_BROKER_CONNECTION_TIMEOUT,
             broker_transport_options=django_settings.CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -602,3 +603,107 @@ def test_two_workers_split_a_parallel_recompute(live_broker: CeleryWorkers) -> N
     logs = live_broker.wait_for(logged, f"the workers to log {chunks} chunks and one roll-up", timeout=10)
     per_worker = {name: len(_succeeded(log, "indicators.recompute_chunk")) for name, log in logs.items()}
     assert all(count >= 1 for count in per_worker.values()), f"chunks per worker: {per_worker}"
+
+
+# --- 5. A worker killed outright: its task comes back within the visibility timeout ------------
+
+VISIBILITY_SECONDS = 4
+
+
+def _snapshot_rows(day: date) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a recompute of `day` stored, every indicator column, without ids and clock times."""
+    rollup_columns = ("scope", "scope_key", "window", "basis", *compute.ROLLUP_FIELDS)
+    return {
+        "targets": sorted(
+            map(
+                repr,
+                TargetSnapshot.objects.filter(as_of=day).values_list("target_id", *compute.TARGET_INDICATOR_FIELDS),
+            )
+        ),
+        "milestones": sorted(
+            map(
+                repr,
+                MilestoneSnapshot.objects.filter(as_of=day).values_list(
+                    "milestone_id", *compute.MILESTONE_INDICATOR_FIELDS, "forecast_due_date"
+                ),
+            )
+        ),
+        "rollups": sorted(map(repr, RollupSnapshot.objects.filter(as_of=day).values_list(*rollup_columns))),
+    }
+
+
+@contextlib.contextmanager
+def _date_locked(day: date) -> Iterator[None]:
+    """Hold the recompute's advisory lock on `day` from another connection, so that a recompute waits inside."""
+    import psycopg2
+
+    db = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None,
+        password=db["PASSWORD"] or None,
+    )  # fmt: skip
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [indicator_services._LOCK_NAMESPACE, day.toordinal()])
+        yield
+    finally:
+        other.close()  # ends the session, and its lock
+
+
+def _waiting_on_the_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            ["%pg_advisory_xact_lock%"],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_recompute_whose_worker_is_killed_completes_on_a_restarted_worker(private_redis, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11, 4: SIGKILL the whole worker mid-recompute; a new worker redelivers it, with the same tables."""
+    pillar = PillarFactory()
+    for i in range(30):
+        MeasurementFactory(target=TargetFactory(pillar=pillar), value=10_000.0 * (i % 7))
+        MilestoneFactory(pillar=pillar)
+    indicator_services.indicators_recompute(as_of=AS_OF_DATE)
+    clean = _snapshot_rows(AS_OF_DATE)
+    RecomputeRun.objects.all().delete()
+    TargetSnapshot.objects.all().delete()
+    MilestoneSnapshot.objects.all().delete()
+    RollupSnapshot.objects.all().delete()
+    env = worker_env(private_redis.url(), CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS))
+
+    first = Worker("killed", tmp_path / "killed.log", env)
+    workers = CeleryWorkers(private_redis.url(), [first])
+    with celery_configured(broker_url=private_redis.url(), result_backend=private_redis.url(), task_always_eager=False):
+        workers.wait_for(lambda: " ready." in first.output(), "the first worker to be ready", 30)
+        with _date_locked(AS_OF_DATE):
+            tasks.recompute_all.delay(AS_OF)
+            workers.wait_for(_waiting_on_the_lock, "the recompute to be running (waiting on the date's lock)", 30)
+            first.process.kill()  # SIGKILL: no warm shutdown, no acknowledgement, no requeue by the worker
+            first.process.wait(10)
+        assert not RecomputeRun.objects.exists()
+
+        second = Worker("restarted", tmp_path / "restarted.log", env)
+        workers = CeleryWorkers(private_redis.url(), [second])
+        try:
+            started = time.monotonic()
+            workers.wait_for(
+                lambda: RecomputeRun.objects.filter(as_of=AS_OF_DATE, scope=RecomputeRun.Scope.FULL).exists(),
+                "the redelivered recompute",
+                timeout=60,
+            )
+            seconds = time.monotonic() - started
+        finally:
+            second.terminate()
+            second.wait()
+
+    assert _snapshot_rows(AS_OF_DATE) == clean
+    assert RecomputeRun.objects.filter(as_of=AS_OF_DATE).count() == 1
+    assert seconds < VISIBILITY_SECONDS + 30, f"redelivered after {seconds:.0f} s"
