@@ -192,7 +192,7 @@ CONTENT_SECURITY_POLICY = {
         # No inline script and no eval anywhere: the public pages run no script, the admin, Swagger UI and
         # ReDoc load theirs from files.
         "script-src": [SELF],
-        # A nonce only for the <style> elements written at run time (ReDoc, the browsable API's highlighting).
+        # A nonce only where a page asks for one: for the <style> elements ReDoc writes as it renders.
         "style-src": [SELF, NONCE],
         "style-src-attr": [
             UNSAFE_HASHES,
