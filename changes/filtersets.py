@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.asof import AsOf
+from core.filters import DateFilter
 from pillars.models import Pillar
 
 from .choices import ChangeKind
@@ -42,8 +43,8 @@ class ChangeFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter
     pillar = filters.ModelChoiceFilter(
         queryset=Pillar.objects.order_by("number"), to_field_name="slug", label=_("Pillar"), method="_keep"
     )
-    since = filters.DateFilter(label=_("From"), method="_keep")
-    until = filters.DateFilter(label=_("To"), method="_keep")
+    since = DateFilter(label=_("From"), method="_keep")
+    until = DateFilter(label=_("To"), method="_keep")
     target = IdFilter(label=_("Target (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
     milestone = IdFilter(label=_("Milestone (id)"), method="_keep", min_value=1, max_value=2**63 - 1)
     incentive = IdFilter(label=_("Incentive (id)"), method="_keep", min_value=1, max_value=2**63 - 1)

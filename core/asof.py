@@ -11,6 +11,7 @@ the same message from `parse_date` and `parse_basis`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,10 @@ from indicators.compute import Basis
 #: narrow enough that no arithmetic on it can overflow.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+#: What the OpenAPI schema says of every date parameter: YYYY-MM-DD from EARLIEST_DATE to LATEST_DATE.
+DATE_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# YYYY-MM-DD only: `date.fromisoformat` also reads 20250715 and week dates (2025-W29-2), which no one means here.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ParameterError(ValueError):
@@ -42,6 +47,8 @@ def parse_date(raw: str | None, *, name: str) -> dt.date | None:
         return None
     as_of = name == "as_of"
     try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
         value = dt.date.fromisoformat(raw)
     except ValueError:
         message = (

@@ -14,10 +14,10 @@ from typing import Any
 import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.filters import BooleanFilter, DateFilter
 from hubs.models import Hub
 from indicators.choices import MilestoneStatus, TargetStatus
 
@@ -81,10 +81,10 @@ class TargetFilterSet(_IndicatorFilters):
         field_name="hubs__slug", to_field_name="slug", queryset=Hub.objects.all(), label=_("Hub"), distinct=True
     )
     status = filters.MultipleChoiceFilter(choices=TargetStatus.choices, label=_("Status"), method="_deferred")
-    due_before = filters.DateFilter(field_name="target_date", lookup_expr="lte", label=_("Due on or before"))
-    due_after = filters.DateFilter(field_name="target_date", lookup_expr="gte", label=_("Due on or after"))
-    # BooleanWidget: `?stale=1` / `true` / `True` all work (Django's default widget silently ignores `1`).
-    stale = filters.BooleanFilter(label=_("Stale"), method="_deferred", widget=BooleanWidget)
+    due_before = DateFilter(field_name="target_date", lookup_expr="lte", label=_("Due on or before"))
+    due_after = DateFilter(field_name="target_date", lookup_expr="gte", label=_("Due on or after"))
+    # `?stale=true` / `1` / `false` / `0`; anything else (`yes`) is a 400, not "any".
+    stale = BooleanFilter(label=_("Stale"), method="_deferred")
     q = filters.CharFilter(method="search", label=_("Search"))
     ordering = filters.ChoiceFilter(choices=_ordering_choices(TARGET_ORDERING), method="_deferred", label=_("Order"))
 
@@ -118,8 +118,8 @@ class MilestoneFilterSet(_IndicatorFilters):
     )
     target = filters.ModelChoiceFilter(queryset=Target.objects.all(), label=_("Target"))
     status = filters.MultipleChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"), method="_deferred")
-    due_before = filters.DateFilter(field_name="baseline_due_date", lookup_expr="lte", label=_("Due on or before"))
-    due_after = filters.DateFilter(field_name="baseline_due_date", lookup_expr="gte", label=_("Due on or after"))
+    due_before = DateFilter(field_name="baseline_due_date", lookup_expr="lte", label=_("Due on or before"))
+    due_after = DateFilter(field_name="baseline_due_date", lookup_expr="gte", label=_("Due on or after"))
     q = filters.CharFilter(method="search", label=_("Search"))
     ordering = filters.ChoiceFilter(choices=_ordering_choices(MILESTONE_ORDERING), method="_deferred", label=_("Order"))
 
@@ -143,8 +143,9 @@ class MeasurementFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-f
     """Filters of the measurement list: by target (id or code), date range and the illustrative flag."""
 
     target_code = filters.CharFilter(field_name="target__code", label=_("Target code"))
-    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("On or after"))
-    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("On or before"))
+    date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("On or after"))
+    date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("On or before"))
+    illustrative = BooleanFilter()  # labelled by the model field
     ordering = filters.OrderingFilter(fields=("date", "value", "id"))
 
     class Meta:

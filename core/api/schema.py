@@ -9,10 +9,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import serializers
 
+from core.asof import DATE_PATTERN
+
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
-    description="The indicators as they stood on this date (YYYY-MM-DD). Default: today in Asia/Karachi.",
+    pattern=DATE_PATTERN,
+    description="The indicators as they stood on this date (YYYY-MM-DD, 2000-01-01 to 2100-12-31). "
+    "Default (the parameter left out): today in Asia/Karachi.",
 )
 BASIS = OpenApiParameter(
     "basis",

@@ -27,6 +27,7 @@ from core.api.params import date_param, validated_filters, view_param
 from core.api.permissions import IsEditorOrReadOnly
 from core.api.rows import RepresentedRows, represent
 from core.api.schema import AS_OF, BASIS
+from core.asof import DATE_PATTERN
 from indicators import selectors as indicator_selectors
 
 from .. import selectors, services
@@ -310,8 +311,12 @@ class SummaryView(ConditionalMixin, APIView):
         parameters=[
             AS_OF,
             BASIS,
-            OpenApiParameter("due_from", OpenApiTypes.DATE, description="Only items due on or after this date."),
-            OpenApiParameter("due_to", OpenApiTypes.DATE, description="Only items due on or before this date."),
+            OpenApiParameter(
+                "due_from", OpenApiTypes.DATE, pattern=DATE_PATTERN, description="Only items due on or after this date."
+            ),
+            OpenApiParameter(
+                "due_to", OpenApiTypes.DATE, pattern=DATE_PATTERN, description="Only items due on or before this date."
+            ),
         ],
         responses=SummarySerializer,
     )

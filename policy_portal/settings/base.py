@@ -228,7 +228,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsEditorOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend with the API's rules for parameters (core.api.params: given once, not empty).
+    "DEFAULT_FILTER_BACKENDS": ["core.api.params.FilterBackend"],
+    # `?format=` empty, unknown or repeated is a 400 (DRF: ignored, or a 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
     # DRF's three, with JSON nested too deeply refused as a 400 (a RecursionError otherwise).
     "DEFAULT_PARSER_CLASSES": [

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.asof import EARLIEST_DATE, LATEST_DATE, ParameterError, as_of_from_query, parse_date
+from core.asof import DATE_PATTERN, EARLIEST_DATE, LATEST_DATE, ParameterError, as_of_from_query, parse_date
 
 
 @pytest.mark.parametrize("raw", [None, ""])
@@ -19,10 +20,29 @@ def test_an_absent_date_is_none(raw: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2025-07-15", dt.date(2025, 7, 15)), (EARLIEST_DATE.isoformat(), EARLIEST_DATE), ("21001231", LATEST_DATE)],
+    [("2025-07-15", dt.date(2025, 7, 15)), (EARLIEST_DATE.isoformat(), EARLIEST_DATE), ("2100-12-31", LATEST_DATE)],
 )
 def test_iso_dates_in_range_are_read(raw: str, expected: dt.date) -> None:
     assert parse_date(raw, name="as_of") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["20250715", "2025-W29-2", "2025W292", "2025-7-5", " 2025-07-15", "2025-07-15\n", "\u0662\u0660\u0662\u0665-07-15"],
+)
+def test_only_yyyy_mm_dd_is_a_date(raw: str) -> None:
+    # `date.fromisoformat` reads the basic and week formats too (and the schema says `format: date`).
+    with pytest.raises(ParameterError) as refused:
+        parse_date(raw, name="as_of")
+    assert refused.value.message == f"“{raw}” is not a date: write the as-of date as YYYY-MM-DD."
+
+
+@pytest.mark.parametrize(
+    "raw", ["1999-12-31", "2000-01-01", "2025-02-28", "2025-12-31", "2099-09-30", "2100-12-31", "2101-01-01"]
+)
+def test_the_schemas_date_pattern_admits_exactly_the_range(raw: str) -> None:
+    value = dt.date.fromisoformat(raw)
+    assert bool(re.fullmatch(DATE_PATTERN, raw)) is (EARLIEST_DATE <= value <= LATEST_DATE)
 
 
 @pytest.mark.parametrize(

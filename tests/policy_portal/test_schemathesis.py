@@ -237,7 +237,11 @@ def test_bad_query_strings_never_make_a_500(portal_data: None, path: str) -> Non
         ("as_of=2025-07-15", 200),
         ("due_before=not-a-date", 400),
         ("page_size=99999999999999999999999999", 200),
-        ("page=%ff%fe", 404),
+        ("page=%ff%fe", 400),
+        ("page=99999", 404),
+        ("page_size=AAA", 400),
+        ("as_of=", 400),
+        ("stale=yes", 400),
     ],
 )
 def test_bad_query_strings_get_the_right_status(portal_data: None, query: str, status: int) -> None:

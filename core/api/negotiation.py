@@ -1,0 +1,37 @@
+"""Which renderer answers: DRF's content negotiation, with `?format=` read like every other parameter.
+
+DRF takes an empty `?format=` for no format (the Accept header decides) and
+an unknown one (`?format=xml`) for a 404, as if the address did not exist.
+Here both, and a format given twice, are a 400 naming `format` and the
+formats there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+
+from .params import single_values
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> Any:
+        name = self.settings.URL_FORMAT_OVERRIDE
+        if format_suffix is None and name:
+            value = single_values(request, [name]).get(name)
+            renderers = list(renderers)
+            formats = list(dict.fromkeys(renderer.format for renderer in renderers))
+            if value is not None and value not in formats:
+                message = _("“%(value)s” is not a format: choose one of %(formats)s.")
+                raise exceptions.ValidationError(
+                    {name: [message % {"value": value[:40], "formats": ", ".join(formats)}]}
+                )
+        return super().select_renderer(request, renderers, format_suffix)
