@@ -17,7 +17,9 @@ from django import forms
 from django.contrib import admin
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from .models import Revisioned
 from .records import record_delete, record_save
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 else:
     from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
-__all__ = ["HistoryAdmin", "ReadOnlyAdminMixin", "ServiceAdminMixin"]
+__all__ = ["HistoryAdmin", "ReadOnlyAdminMixin", "ServiceAdminMixin", "StaleCopyAdminMixin"]
 
 
 class ReadOnlyAdminMixin:
@@ -42,7 +44,102 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ServiceAdminMixin:
+class StaleCopyForm:
+    """Mixed into a record's admin form: carries the revision the editor opened, and refuses a stale save.
+
+    When someone else saved the record after this form was opened, the form
+    is shown again with an error that lists, field by field, the saved
+    version beside the editor's own; saving again then keeps the editor's
+    version on purpose (the hidden revision is moved to the saved one). The
+    service checks the revision again under a row lock (`claim_revision`).
+    """
+
+    FIELD = "opened_revision"
+
+    if TYPE_CHECKING:
+        instance: Any
+        fields: dict[str, forms.Field]
+        data: Any
+        cleaned_data: dict[str, Any]
+
+        def add_prefix(self, field_name: str) -> str: ...
+        def add_error(self, field: str | None, error: Any) -> None: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.FIELD] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=getattr(self.instance, "revision", None)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        opened = cleaned.get(self.FIELD)
+        instance = self.instance
+        if instance.pk is None or opened is None:
+            return cleaned
+        stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+        if stored is None:
+            return cleaned
+        instance.revision = opened  # what the service compares with the stored revision, under its row lock
+        if stored.revision == opened:
+            return cleaned
+        self.add_error(None, self._stale_message(stored, opened))
+        self.data = self.data.copy()
+        self.data[self.add_prefix(self.FIELD)] = stored.revision
+        return cleaned
+
+    def _stale_message(self, stored: models.Model, opened: int) -> str:
+        rows = []
+        for name, field in self.fields.items():
+            if name == self.FIELD or name not in self.cleaned_data:
+                continue
+            try:
+                model_field = stored._meta.get_field(name)
+            except Exception:
+                continue  # a form-only field (a reason, an evidence document)
+            saved = getattr(stored, name).all() if model_field.many_to_many else getattr(stored, name)
+            yours = self.cleaned_data[name]
+            if model_field.many_to_many:
+                saved, yours = sorted(map(str, saved)), sorted(map(str, yours or []))
+            if saved != yours:
+                rows.append(
+                    _("%(field)s: saved “%(saved)s”, yours “%(yours)s”")
+                    % {"field": field.label or name, "saved": _shown(saved), "yours": _shown(yours)}
+                )
+        message = _(
+            "This %(item)s was changed by someone else since you opened it (revision %(opened)s then, %(stored)s now)."
+        ) % {"item": stored._meta.verbose_name, "opened": opened, "stored": getattr(stored, "revision", "?")}
+        if rows:
+            message += " " + _("The saved version and yours differ in:") + " " + "; ".join(rows) + "."
+        return (
+            message
+            + " "
+            + _("Save again to keep your version over theirs, or reload the page to start from the saved one.")
+        )
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value) or "—"
+    return str(value)
+
+
+class StaleCopyAdminMixin:
+    """Gives a `Revisioned` model's admin form the stale-copy check (`StaleCopyForm`)."""
+
+    if TYPE_CHECKING:
+        model: type[models.Model]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        if issubclass(self.model, Revisioned) and not issubclass(form, StaleCopyForm):
+            form = type(form.__name__, (StaleCopyForm, form), {})
+        return form
+
+
+class ServiceAdminMixin(StaleCopyAdminMixin):
     """Save the form's record with its many-to-many links through one service call; delete through one too."""
 
     save_service: Callable[..., Any] = staticmethod(record_save)

@@ -51,3 +51,20 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"data version {self.version}"
+
+
+class Revisioned(models.Model):
+    """A record editors change: its `revision` counts the saves, so that a save based on a stale copy is refused.
+
+    The services claim the next revision under a row lock (`core.records.claim_revision`):
+    a copy whose revision is no longer the stored one was changed by someone else since
+    it was read, and saving it would silently revert their change (a lost update). The
+    admin carries the revision in its form; the API's ETag carries it for `If-Match`.
+    """
+
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="How many times the record has been saved; a stale copy is refused."
+    )
+
+    class Meta:
+        abstract = True

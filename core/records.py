@@ -15,7 +15,10 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
+
+from .models import Revisioned
 
 User = AbstractBaseUser | AnonymousUser | None
 Errors = dict[str, list[str]]
@@ -81,6 +84,46 @@ def record_reason(instance: models.Model, reason: str) -> None:
         update_change_reason(instance, reason)
 
 
+class StaleCopy(ValidationError):
+    """A save based on a copy of a record that someone else has changed since it was read."""
+
+    def __init__(self, instance: models.Model, stored_revision: int) -> None:
+        self.stored_revision = stored_revision
+        super().__init__(
+            _(
+                "This %(item)s was changed by someone else since you opened it (it is at revision %(stored)s, "
+                "your copy at %(yours)s). Reload it and make your change again."
+            )
+            % {"item": instance._meta.verbose_name, "stored": stored_revision, "yours": _revision(instance)},
+            code="stale",
+        )
+
+
+def _revision(instance: models.Model) -> int:
+    revision: int = getattr(instance, "revision", 0)
+    return revision
+
+
+def claim_revision(instance: models.Model) -> None:
+    """Lock the stored row and move `instance` to its next revision; refuse a copy older than the stored one.
+
+    Call it inside the saving transaction, right before `save()`. The row lock
+    (`SELECT ... FOR UPDATE`) makes a second save of the same row wait for the
+    first to commit, so two saves of one copy cannot both pass: the second
+    then finds the revision moved and is refused with `StaleCopy`.
+    """
+    if instance.pk is None or not isinstance(instance, Revisioned):
+        return
+    stored = (
+        type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values_list("revision", flat=True)
+    ).first()
+    if stored is None:
+        return
+    if instance.revision != stored:
+        raise StaleCopy(instance, stored)
+    instance.revision = stored + 1
+
+
 @transaction.atomic
 def record_save(
     *, instance: R, user: User = None, reason: str = "", m2m: Mapping[str, Iterable[Any]] | None = None
@@ -89,6 +132,7 @@ def record_save(
     raise_errors(clean_errors(instance))
     history_user(instance, user)
     history_reason(instance, reason)
+    claim_revision(instance)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)

@@ -5,12 +5,13 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import Revisioned
 from sources.choices import Basis, Confidence
 
 from .choices import HubStatus, HubTier
 
 
-class Hub(models.Model):
+class Hub(Revisioned):
     """A city where the policy places a Centre of Excellence or other AI hub."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

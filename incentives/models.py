@@ -3,13 +3,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import PublicChange
+from core.models import PublicChange, Revisioned
 from sources.choices import Basis, Confidence
 
 from .choices import IncentiveKind, IncentiveStatus
 
 
-class Incentive(models.Model):
+class Incentive(Revisioned):
     """Something the policy offers companies, researchers or students (a fund, a sandbox, a tax break)."""
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)

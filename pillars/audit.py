@@ -36,6 +36,7 @@ HISTORY_TYPES = {"+": "added", "~": "changed", "-": "deleted"}
 # Bookkeeping columns of the historical tables, never "a changed field".
 _SKIP = {
     "id",
+    "revision",  # bookkeeping of `core.models.Revisioned`: it moves with every save
     "history_id",
     "history_date",
     "history_change_reason",

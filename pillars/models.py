@@ -18,7 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import PublicChange
+from core.models import PublicChange, Revisioned
 from sources.choices import Basis, Confidence
 
 from .choices import EvidenceKind, TargetKind
@@ -64,7 +64,7 @@ class Policy(models.Model):
         return self.name
 
 
-class Pillar(models.Model):
+class Pillar(Revisioned):
     """One of the policy's six pillars, the unit by which progress is rolled up."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="pillars", verbose_name=_("policy"))
@@ -113,7 +113,7 @@ class Risk(models.Model):
         return self.title
 
 
-class Target(models.Model):
+class Target(Revisioned):
     """A numeric commitment measured cumulatively from a baseline to a deadline.
 
     Per-year commitments ("200,000 trained a year") are cumulative targets whose
@@ -281,7 +281,7 @@ class TrajectoryPoint(models.Model):
         return f"{self.date}: {self.value:g}"
 
 
-class Measurement(models.Model):
+class Measurement(Revisioned):
     """A reported cumulative value of a target on a date, with its source."""
 
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("target"))
@@ -335,7 +335,7 @@ class Measurement(models.Model):
             raise ValidationError(errors)
 
 
-class Milestone(models.Model):
+class Milestone(Revisioned):
     """A dated deliverable: the National AI Fund set up, the AI Council notified, ..."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("policy"))

@@ -1,10 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Revisioned
+
 from .choices import Confidence
 
 
-class Source(models.Model):
+class Source(Revisioned):
     """A published document that supports a figure, a date or an event.
 
     Sources are first-class: every pillar, target, milestone, incentive and hub

@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.models import Revisioned
 from core.versioning import data_version
 
 if TYPE_CHECKING:
@@ -50,8 +52,14 @@ CACHEABLE_MEDIA_TYPES = ("application/json", "text/csv")
 Handler = TypeVar("Handler", bound=Callable[..., HttpResponseBase])
 
 
-def etag_for(request: HttpRequest | Request) -> str:
-    """An ETag that changes whenever the data or the indicators change, per address, format and language."""
+def etag_for(request: HttpRequest | Request, revision: int | None = None) -> str:
+    """An ETag that changes whenever the data or the indicators change, per address, format and language.
+
+    The ETag of one editable record (`core.models.Revisioned`) starts with its
+    revision, `"r<revision>-<digest>"`: `If-Match` on a write compares that part
+    (`check_if_match`), so that a recompute or an edit elsewhere does not make
+    an editor's copy stale, and a change of the record itself does.
+    """
     key = "|".join(
         [
             data_version(),
@@ -59,9 +67,44 @@ def etag_for(request: HttpRequest | Request) -> str:
             request.get_full_path(),
             request.headers.get("Accept", ""),
             translation.get_language() or "",
+            str(revision),
         ]
     )
-    return '"' + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest() + '"'
+    digest = hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f'"r{revision}-{digest}"' if revision is not None else f'"{digest}"'
+
+
+def _tag_revision(tag: str) -> int | None:
+    """The revision an ETag carries (`"r12-..."`, weak or strong), or None."""
+    value = tag.strip().removeprefix("W/").strip('"')
+    head, _, _rest = value.partition("-")
+    if head.startswith("r") and head[1:].isdigit():
+        return int(head[1:])
+    return None
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record was changed since your copy: GET it again, then make your change on the new copy."
+    default_code = "precondition_failed"
+
+
+def check_if_match(request: Request, instance: Any) -> None:
+    """Refuse a write (412) whose `If-Match` names an older revision of `instance` than the stored one.
+
+    Call it on the row as locked for the write. No `If-Match` header: the write goes ahead
+    (a PATCH writes only the fields it sends); `If-Match: *`: any revision.
+    """
+    header = request.headers.get("If-Match")
+    if not header:
+        return
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if "*" in tags or any(_tag_revision(tag) == instance.revision for tag in tags):
+        return
+    raise PreconditionFailed(
+        f"This {instance._meta.verbose_name} was changed since your copy (it is at revision {instance.revision}; "
+        "your If-Match names another): GET it again, then make your change on the new copy."
+    )
 
 
 def _representation_key(etag: str) -> str:
@@ -87,7 +130,7 @@ def conditional(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     def wrapped(view: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        etag = view.etag = etag_for(request)
+        etag = view.etag = etag_for(request, view.etag_revision(kwargs))
         candidates = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
         if etag in candidates or "*" in candidates:
             return Response(status=status.HTTP_304_NOT_MODIFIED)
@@ -104,6 +147,23 @@ class ConditionalMixin(_View):
     """Sends the ETag of a `conditional` GET with its 200 or 304, and keeps a copy of a 200 JSON/CSV body."""
 
     etag: str | None = None
+
+    def etag_revision(self, kwargs: dict[str, Any]) -> int | None:
+        """The revision of the one record a `retrieve` shows, for its ETag (None for anything else)."""
+        if getattr(self, "action", None) != "retrieve":
+            return None
+        field = getattr(self, "lookup_field", "pk")
+        value = kwargs.get(getattr(self, "lookup_url_kwarg", None) or field)
+        model = getattr(getattr(self, "queryset", None), "model", None)
+        if value is None or model is None or not issubclass(model, Revisioned):
+            return None
+        try:
+            revision: int | None = (
+                model._default_manager.filter(**{field: value}).values_list("revision", flat=True).first()
+            )
+        except (ValueError, TypeError, DjangoValidationError):
+            return None  # a malformed id: the view answers 404
+        return revision
 
     # DRF's `finalize_response` takes and returns any HttpResponseBase (a stored copy here is a plain
     # HttpResponse); the stubs say Response, for the argument and the result.

@@ -37,7 +37,7 @@ class ChangedFieldsHistory:
         previous = record.prev_record
         if previous is None or record.history_type != "~":
             return ""
-        delta = record.diff_against(previous)
+        delta = record.diff_against(previous, excluded_fields=["revision"])
         return ", ".join(str(record.instance_type._meta.get_field(c.field).verbose_name) for c in delta.changes)
 
 

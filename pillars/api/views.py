@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
-from core.api.conditional import ConditionalMixin, ConditionalReadMixin, conditional
+from core.api.conditional import ConditionalMixin, ConditionalReadMixin, check_if_match, conditional, etag_for
 from core.api.params import date_param, validated_filters, view_param
 from core.api.permissions import IsEditorOrReadOnly
 from core.api.rows import RepresentedRows, represent
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     _ReadOnlyViewSet = viewsets.ReadOnlyModelViewSet[Any]
 else:
     _ReadOnlyViewSet = object
+
+M = TypeVar("M", bound=Model)
 
 _READS = {"list": extend_schema(parameters=[AS_OF, BASIS]), "retrieve": extend_schema(parameters=[AS_OF, BASIS])}
 
@@ -164,7 +167,10 @@ class TargetViewSet(
         target = self.get_object()
         serializer = TargetWriteSerializer(target, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return self._save(target, dict(serializer.validated_data))
+        with transaction.atomic():
+            # The fields sent, onto the row as stored now (locked): a PATCH of another field meanwhile is kept.
+            target = _locked_for_write(request, target)
+            return _with_etag(request, self._save(target, dict(serializer.validated_data)), target)
 
     @extend_schema(responses=TargetHistorySerializer, parameters=[BASIS])
     @action(detail=True)
@@ -217,8 +223,14 @@ class MeasurementViewSet(
             measurement=Measurement(**data), user=self.request.user, confirmed=confirmed, reason=reason
         )
 
+    @transaction.atomic
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().partial_update(request, *args, **kwargs)
+        return _with_etag(request, response, self._written)
+
     def perform_update(self, serializer: Any) -> None:
-        measurement = serializer.instance
+        # The fields sent, onto the row as stored now (locked): a PATCH of another field meanwhile is kept.
+        measurement = serializer.instance = self._written = _locked_for_write(self.request, serializer.instance)
         data = dict(serializer.validated_data)
         confirmed, reason = data.pop("confirm", False), data.pop("reason", "")
         withdrawal_reason = data.pop("withdrawal_reason", "")
@@ -285,7 +297,10 @@ class MilestoneViewSet(
         milestone = self.get_object()
         serializer = MilestoneWriteSerializer(milestone, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        return self._save(milestone, dict(serializer.validated_data))
+        with transaction.atomic():
+            # The fields sent, onto the row as stored now (locked): a PATCH of another field meanwhile is kept.
+            milestone = _locked_for_write(request, milestone)
+            return _with_etag(request, self._save(milestone, dict(serializer.validated_data)), milestone)
 
     @extend_schema(responses=MilestoneHistorySerializer, parameters=[BASIS])
     @action(detail=True)
@@ -346,3 +361,16 @@ class SummaryView(ConditionalMixin, APIView):
             ],
         }
         return Response(SummarySerializer(data).data)
+
+
+def _locked_for_write(request: Request, instance: M) -> M:
+    """The stored row of `instance`, locked until the write commits; a 412 if `If-Match` names an older revision."""
+    locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    check_if_match(request, locked)
+    return locked
+
+
+def _with_etag(request: Request, response: Response, instance: Any) -> Response:
+    """The written record's new ETag, for the client's next `If-Match`."""
+    response["ETag"] = etag_for(request, instance.revision)
+    return response

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.records import (
     User,
     author_of,
+    claim_revision,
     clean_errors,
     history_reason,
     history_user,
@@ -29,6 +30,7 @@ from ..models import Milestone, Target
 __all__ = [
     "User",
     "author_of",
+    "claim_revision",
     "clean_errors",
     "history_reason",
     "history_user",

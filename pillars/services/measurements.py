@@ -21,6 +21,7 @@ from ..models import Measurement, Target
 from .common import (
     User,
     author_of,
+    claim_revision,
     clean_errors,
     history_reason,
     history_user,
@@ -94,6 +95,7 @@ def measurement_save(
     if measurement.pk is None and user is not None and getattr(user, "is_authenticated", False):
         measurement.entered_by = user
     history_user(measurement, user)
+    claim_revision(measurement)
     measurement.save()
     record_reason(measurement, reason)
     recompute_after_commit(target_ids=[measurement.target_id])
@@ -146,7 +148,8 @@ def measurement_withdraw(
     measurement.withdrawal_reason = reason.strip()
     history_user(measurement, user)
     history_reason(measurement, measurement.withdrawal_reason)
-    measurement.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    claim_revision(measurement)
+    measurement.save(update_fields=["withdrawn_on", "withdrawal_reason", "revision"])
     recompute_after_commit(target_ids=[measurement.target_id])
     return measurement
 
@@ -180,7 +183,7 @@ class MeasurementWrite:
     withdrawal_reason: str = ""
 
 
-_UPDATED_FIELDS = ["value", "source_url", "note", "illustrative", "withdrawn_on", "withdrawal_reason"]
+_UPDATED_FIELDS = ["value", "source_url", "note", "illustrative", "withdrawn_on", "withdrawal_reason", "revision"]
 
 
 @transaction.atomic
@@ -196,7 +199,10 @@ def measurements_bulk_save(
     history's reason for the rows that give none. Returns (created, updated),
     withdrawals counted as updates.
     """
-    stored = {m.pk: m for m in Measurement.objects.filter(pk__in=[r.pk for r in rows if r.pk is not None])}
+    # Locked: an editor saving one of these figures meanwhile waits, then finds its revision moved.
+    stored = {
+        m.pk: m for m in Measurement.objects.select_for_update().filter(pk__in=[r.pk for r in rows if r.pk is not None])
+    }
     problems: list[str] = []
     for number, row in enumerate(rows, start=1):
         errors = validation.measurement_errors(target=row.target, date=row.date, value=row.value)
@@ -255,6 +261,7 @@ def measurements_bulk_save(
     # it as simple-history writes it (`changes.record`), which its bulk update does not let us do.
     for measurement in updates:
         history_user(measurement, author)
+        measurement.revision += 1
         measurement.save(update_fields=_UPDATED_FIELDS)
     if creates or updates:
         bump_data_version()  # bulk writes send no post_save

@@ -16,6 +16,7 @@ from .. import validation
 from ..models import Milestone
 from .common import (
     User,
+    claim_revision,
     clean_errors,
     history_user,
     is_person,
@@ -96,6 +97,7 @@ def milestone_save(
         before=before, after=_state(milestone), baseline_due_date=milestone.baseline_due_date
     )
     history_user(milestone, user)
+    claim_revision(milestone)
     milestone.save()
     record_reason(milestone, reason)
     if hubs is not None:

@@ -15,6 +15,7 @@ from ..models import Target, TrajectoryPoint
 from ..validation import target_errors
 from .common import (
     User,
+    claim_revision,
     clean_errors,
     history_user,
     is_person,
@@ -58,6 +59,7 @@ def target_save(
     publish_system_creation(target, user)
 
     history_user(target, user)
+    claim_revision(target)
     target.save()
     record_reason(target, reason)
     if trajectory is not None:

@@ -766,6 +766,137 @@ def test_evidence_entered_on_its_page_is_saved_by_the_service(editor_client: Cli
     assert evidence.history.latest().history_type == "-" and evidence.history.latest().history_user == editor
 
 
+def _stored_files(settings: Any) -> list[str]:
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    return [str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _post_evidence_page(client: Client, milestone: Milestone, upload: Any) -> Any:
+    return client.post(url(MilestoneEvidence, "add"), _evidence_data(milestone, upload))
+
+
+def _post_evidence_change(client: Client, milestone: Milestone, upload: Any) -> Any:
+    evidence = MilestoneEvidenceFactory(milestone=milestone)
+    return client.post(url(MilestoneEvidence, "change", evidence.pk), _evidence_data(milestone, upload))
+
+
+def _post_evidence_revert(client: Client, milestone: Milestone, upload: Any) -> Any:
+    """django-simple-history's "revert to this version" page is a form of its own, with the admin's form."""
+    evidence = MilestoneEvidenceFactory(milestone=milestone)
+    version = evidence.history.earliest()
+    revert_url = reverse("admin:pillars_milestoneevidence_simple_history", args=[evidence.pk, version.history_id])
+    return client.post(revert_url, _evidence_data(milestone, upload))
+
+
+def _post_inline(client: Client, milestone: Milestone, upload: Any, *, existing: bool = False) -> Any:
+    if existing:
+        MilestoneEvidenceFactory(milestone=milestone)
+    change_url = url(Milestone, "change", milestone.pk)
+    data = form_data(client.get(change_url))
+    row = "evidence-0" if existing else f"evidence-{int(existing)}"
+    data[f"{row}-date"] = "2025-12-06"
+    data[f"{row}-summary"] = "An audit found it had not started."
+    data[f"{row}-document"] = upload
+    return client.post(change_url, data)
+
+
+def _post_milestone_form(client: Client, milestone: Milestone, upload: Any) -> Any:
+    """The change form's own "or evidence document" (recorded as evidence whenever one is given)."""
+    change_url = url(Milestone, "change", milestone.pk)
+    data = form_data(client.get(change_url))
+    data.update(reason="The audit report.", evidence_document=upload)
+    return client.post(change_url, data)
+
+
+def _post_milestone_add(client: Client, milestone: Milestone, upload: Any) -> Any:
+    data = form_data(client.get(url(Milestone, "add")))
+    data.update(
+        policy=str(milestone.policy_id),
+        pillar=str(milestone.pillar_id),
+        code="new-milestone",
+        title="A new milestone",
+        announced_on="2025-07-30",
+        baseline_due_date="2026-06-30",
+        due_basis=Milestone._meta.get_field("due_basis").get_default() or "stated",
+        reason="Announced in the budget.",
+        evidence_document=upload,
+    )
+    return client.post(url(Milestone, "add"), data)
+
+
+def _post_action(client: Client, milestone: Milestone, upload: Any, action: str = "move_forecast") -> Any:
+    data = {
+        "action": action,
+        "_selected_action": [milestone.pk],
+        "apply": "yes",
+        "forecast_due_date": "2026-09-30",
+        "reason": "The ministry's revised plan.",
+        "evidence_document": upload,
+    }
+    return client.post(url(Milestone, "changelist"), data)
+
+
+EVIDENCE_PATHS = {
+    "evidence page, add": _post_evidence_page,
+    "evidence page, change": _post_evidence_change,
+    "evidence page, revert to a version": _post_evidence_revert,
+    "milestone page, new evidence row": _post_inline,
+    "milestone page, evidence row replaced": lambda c, m, u: _post_inline(c, m, u, existing=True),
+    "milestone page, evidence document": _post_milestone_form,
+    "milestone add page, evidence document": _post_milestone_add,
+    "action: move the forecast": _post_action,
+    "action: mark completed today": lambda c, m, u: _post_action(c, m, u, "mark_completed_today"),
+    "action: cancel": lambda c, m, u: _post_action(c, m, u, "cancel_milestones"),
+}
+
+
+@pytest.mark.parametrize("path", EVIDENCE_PATHS)
+@pytest.mark.parametrize("document", ["payload.exe", "too-big.pdf"])
+def test_no_admin_path_stores_an_evidence_document_the_services_refuse(
+    editor_client: Client, settings: Any, path: str, document: str
+) -> None:
+    """payload.exe (a type the rules refuse) and a PDF over the size limit: refused, nothing on disk or in the database."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pillars import services
+
+    settings.EVIDENCE_MAX_BYTES = 1_000
+    content = PAYLOAD if document == "payload.exe" else b"%PDF-1.4 " + b"x" * 2_000
+    milestone = MilestoneFactory()
+    evidence_before = set(MilestoneEvidence.objects.values_list("pk", "document"))
+    expected = services.evidence_problems(evidence_document=SimpleUploadedFile(document, content))["evidence_document"]
+
+    response = EVIDENCE_PATHS[path](editor_client, milestone, SimpleUploadedFile(document, content))
+
+    assert response.status_code == 200, "the upload was accepted"
+    page = response.content.decode()
+    assert all(str(message).replace("“", "&ldquo;") in page or str(message) in page for message in expected), expected
+    assert _stored_files(settings) == []
+    after = set(MilestoneEvidence.objects.values_list("pk", "document"))
+    assert after <= evidence_before | {(pk, "") for pk, _doc in after}, "an evidence row was added"
+    assert not MilestoneEvidence.objects.exclude(document="").exists()
+    assert not Milestone.objects.filter(code="new-milestone").exists()
+    milestone.refresh_from_db()
+    assert milestone.forecast_due_date is None and milestone.completed_on is None and not milestone.cancelled
+
+
+def test_the_same_admin_paths_store_an_evidence_document_the_services_accept(
+    editor_client: Client, settings: Any
+) -> None:
+    """The other side of the test above: a PDF within the limit is stored, through the services, on each path."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for path, post in EVIDENCE_PATHS.items():
+        milestone = MilestoneFactory()
+        response = post(editor_client, milestone, SimpleUploadedFile("audit.pdf", b"%PDF-1.4 audit"))
+        assert response.status_code == 302, (path, errors_of(response) if response.context else response)
+    stored = MilestoneEvidence.objects.exclude(document="")
+    assert stored.count() == len(EVIDENCE_PATHS) - 1  # the revert page replaces the document of the row it reverts
+    assert len(_stored_files(settings)) == len(EVIDENCE_PATHS)
+
+
 def test_the_structure_and_plain_records_are_saved_through_a_service(
     editor_client: Client, editor: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -792,3 +923,65 @@ def test_the_structure_and_plain_records_are_saved_through_a_service(
     assert saved == [hub]
     hub.refresh_from_db()
     assert hub.role == "A Centre of Excellence." and hub.history.latest().history_user == editor
+
+
+# --- Two editors, one milestone: the second save from a stale page is refused (issue 11, 3) ---------------
+
+
+def test_a_save_from_a_page_opened_before_someone_elses_save_is_refused_with_both_versions(
+    client: Client, editor: User
+) -> None:
+    milestone = MilestoneFactory(title="Set up the AI Council", description="As the policy says.")
+    change_url = url(Milestone, "change", milestone.pk)
+    other = Client()
+    other.force_login(EditorFactory())
+    mine = form_data(client_for(editor).get(change_url))  # I open the page ...
+    theirs = form_data(other.get(change_url))  # ... and so does a colleague, who saves first
+    theirs["title"] = "Set up the National AI Council"
+    assert other.post(change_url, theirs).status_code == 302
+
+    mine["description"] = "Notified on 6 February 2026."
+    me = client_for(editor)
+    response = me.post(change_url, mine)
+
+    assert response.status_code == 200
+    message = errors_of(response)
+    assert "changed by someone else since you opened it" in message
+    assert "saved “Set up the National AI Council”, yours “Set up the AI Council”" in message
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.description) == ("Set up the National AI Council", "As the policy says.")
+    # Saving again, having seen theirs, keeps my version on purpose.
+    again = form_data(response)
+    assert me.post(change_url, again).status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.description) == ("Set up the AI Council", "Notified on 6 February 2026.")
+
+
+def test_a_save_from_a_fresh_page_is_not_refused(editor_client: Client) -> None:
+    milestone = MilestoneFactory(title="Before")
+    change_url = url(Milestone, "change", milestone.pk)
+    for title in ("First", "Second"):
+        data = form_data(editor_client.get(change_url))
+        data["title"] = title
+        assert editor_client.post(change_url, data).status_code == 302, errors_of(editor_client.post(change_url, data))
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.revision) == ("Second", 3)
+
+
+def test_two_stale_saves_of_a_plain_record_are_refused_too(admin_client: Client) -> None:
+    from hubs.models import Hub
+
+    hub = HubFactory(name="Lahore")
+    change_url = url(Hub, "change", hub.pk)
+    first, second = form_data(admin_client.get(change_url)), form_data(admin_client.get(change_url))
+    first["name"] = "Lahore (Punjab)"
+    assert admin_client.post(change_url, first).status_code == 302
+    second["role"] = "A Centre of Excellence"
+    response = admin_client.post(change_url, second)
+    assert "changed by someone else since you opened it" in errors_of(response)
+
+
+def client_for(user: User) -> Client:
+    signed_in = Client()
+    signed_in.force_login(user)
+    return signed_in

@@ -1325,3 +1325,107 @@ def test_a_page_is_freed_as_soon_as_it_is_sent(world: dict[str, Any], mode: str,
         assert not alive, f"{len(alive)} of {len(read)} items outlive their request: {alive[:3]}"
     finally:
         gc.enable()
+
+
+# --- Lost updates: PATCH writes only what it sends; If-Match refuses a stale copy (issue 11, 3) -------------
+
+
+def _milestone_api() -> tuple[APIClient, Milestone]:
+    from tests.factories import MilestoneFactory
+
+    client = APIClient()
+    client.force_authenticate(EditorFactory())
+    return client, MilestoneFactory(title="Before", description="Before")
+
+
+@pytest.mark.django_db
+def test_a_patch_with_the_etag_of_its_copy_is_saved_and_answers_the_next_etag() -> None:
+    client, milestone = _milestone_api()
+    path = f"/api/v1/milestones/{milestone.pk}/"
+    etag = client.get(path, HTTP_ACCEPT="application/json")["ETag"]
+    assert etag.startswith('"r1-')
+
+    first = client.patch(path, {"title": "First"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200, first.content
+    assert first["ETag"].startswith('"r2-')
+
+    stale = client.patch(path, {"description": "Stale"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert "changed since your copy" in stale.json()["detail"]
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.description, milestone.revision) == ("First", "Before", 2)
+
+    fresh = client.patch(path, {"description": "After"}, format="json", HTTP_IF_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert client.patch(path, {"title": "Any"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+    assert client.patch(path, {"title": "None"}, format="json").status_code == 200  # no If-Match: no check
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits move the data version
+def test_if_match_ignores_what_changed_elsewhere() -> None:
+    """A recompute, or an edit of another record, moves the data version but not this record's revision."""
+    from tests.factories import TargetFactory
+
+    client, milestone = _milestone_api()
+    path = f"/api/v1/milestones/{milestone.pk}/"
+    etag = client.get(path, HTTP_ACCEPT="application/json")["ETag"]
+    TargetFactory()
+    indicator_services.indicators_recompute(as_of=timezone.localdate())
+
+    assert client.get(path, HTTP_ACCEPT="application/json")["ETag"] != etag  # the representation changed
+    assert client.patch(path, {"title": "Mine"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+
+
+@pytest.mark.django_db
+def test_if_match_guards_figures_and_targets_too() -> None:
+    from tests.factories import MeasurementFactory
+
+    client = APIClient()
+    client.force_authenticate(EditorFactory())
+    measurement = MeasurementFactory()
+    for path, change in [
+        (f"/api/v1/measurements/{measurement.pk}/", {"note": "checked"}),
+        (f"/api/v1/targets/{measurement.target_id}/", {"title": "Renamed"}),
+    ]:
+        etag = client.get(path, HTTP_ACCEPT="application/json")["ETag"]
+        assert client.patch(path, change, format="json", HTTP_IF_MATCH=etag).status_code == 200, path
+        assert client.patch(path, change, format="json", HTTP_IF_MATCH=etag).status_code == 412, path
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_simultaneous_patches_of_different_fields_keep_both() -> None:
+    """The reviewer's drill: 20 pairs of PATCHes at once, one the title, the other the description."""
+    import threading
+
+    from django.db import connections
+
+    from tests.factories import MilestoneFactory
+
+    editor = EditorFactory()
+    milestones = [MilestoneFactory(title="Before", description="Before") for _ in range(20)]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def patch(milestone: Milestone, field: str) -> None:
+        client = APIClient()
+        client.force_authenticate(editor)
+        try:
+            barrier.wait(10)
+            statuses.append(
+                client.patch(f"/api/v1/milestones/{milestone.pk}/", {field: "After"}, format="json").status_code
+            )
+        finally:
+            connections.close_all()
+
+    for milestone in milestones:
+        threads = [threading.Thread(target=patch, args=(milestone, field)) for field in ("title", "description")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        barrier.reset()
+
+    assert statuses == [200] * 40
+    kept = Milestone.objects.filter(pk__in=[m.pk for m in milestones], title="After", description="After")
+    assert kept.count() == 20

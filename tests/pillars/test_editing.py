@@ -131,7 +131,7 @@ def test_a_later_forecast_with_a_cited_reason_is_saved_with_its_evidence_and_one
     assert evidence.created_by == editor
     assert Source.objects.get(url=EVIDENCE).outlet == "dawn.com"
     assert milestone.sources.filter(url=EVIDENCE).exists()
-    delay.assert_called_once_with(target_ids=[], milestone_ids=[milestone.pk])
+    delay.assert_called_once_with(target_ids=[], milestone_ids=[milestone.pk], pending_ids=mock.ANY)
 
 
 def test_an_uploaded_document_is_evidence_enough(editor_client: Client) -> None:
