@@ -129,12 +129,10 @@ def _shown(value: Any) -> str:
 class StaleCopyAdminMixin:
     """Gives a `Revisioned` model's admin form the stale-copy check (`StaleCopyForm`)."""
 
-    if TYPE_CHECKING:
-        model: type[models.Model]
-
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
-        if issubclass(self.model, Revisioned) and not issubclass(form, StaleCopyForm):
+        model: type[models.Model] = getattr(self, "model")  # noqa: B009  # the ModelAdmin's, declared there
+        if issubclass(model, Revisioned) and not issubclass(form, StaleCopyForm):
             form = type(form.__name__, (StaleCopyForm, form), {})
         return form
 
