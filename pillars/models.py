@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import URIField
 from core.models import PublicChange, Revisioned
 from sources.choices import Basis, Confidence
 
@@ -287,7 +288,7 @@ class Measurement(Revisioned):
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("target"))
     date = models.DateField(_("date"))
     value = models.FloatField(_("cumulative value"))
-    source_url = models.URLField(_("source address"), max_length=500, blank=True)
+    source_url = URIField(_("source address"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
     illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("Made up for a demonstration, not a reported figure.")

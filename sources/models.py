@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import URIField
 from core.models import Revisioned
 
 from .choices import Confidence
@@ -13,7 +14,7 @@ class Source(Revisioned):
     cites at least one, and the portal shows each with its confidence mark.
     """
 
-    url = models.URLField(_("address"), max_length=500, unique=True)
+    url = URIField(_("address"), max_length=500, unique=True)
     title = models.CharField(_("title"), max_length=300)
     outlet = models.CharField(_("outlet"), max_length=120, blank=True)
     published_on = models.DateField(_("published on"), null=True, blank=True)

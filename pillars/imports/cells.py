@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 from core.spreadsheets import Formula, is_formula, unquote_cell
+from core.validators import validate_uri
 
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "ہاں", "جی ہاں"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "نہیں"}
@@ -115,6 +116,10 @@ def read_url(value: Any, column: str) -> str:
             raise CellProblem(
                 _("%(column)s “%(text)s” is not a web address (https://...).") % {"column": column, "text": text[:60]}
             ) from None
+        try:
+            validate_uri(text)  # as the model field (`core.fields.URIField`) and the API's schema have it
+        except ValidationError as error:
+            raise CellProblem(f"{column}: {' '.join(error.messages)}") from None
         if len(text) > 500:
             raise CellProblem(_("%(column)s is longer than 500 characters.") % {"column": column})
     return text

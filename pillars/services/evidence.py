@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from core.validators import validate_uri
 from sources.models import Source
 
 from .. import validation
@@ -36,6 +37,11 @@ def evidence_problems(*, evidence_url: str = "", evidence_document: Any = None) 
             URLValidator(schemes=["http", "https"])(evidence_url)
         except ValidationError:
             errors["evidence_url"] = [_("Enter the full address of the source, starting with https://.")]
+        else:
+            try:
+                validate_uri(evidence_url)  # as the Source it becomes must be (RFC 3986: no `"<> {}|\^`)
+            except ValidationError as error:
+                errors["evidence_url"] = error.messages
         if len(evidence_url) > 500:
             errors.setdefault("evidence_url", []).append(_("The address is longer than 500 characters."))
     if evidence_document is not None:
