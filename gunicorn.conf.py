@@ -15,3 +15,9 @@ def post_worker_init(worker: Any) -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+# The longest request line gunicorn reads (its maximum; the default, 4,094 bytes, refused an address with a few
+# dozen repeated filters, `?status=...&hub=...`, with an HTML 414). Longer ones still get the 414 the API's
+# schema documents.
+limit_request_line = 8190

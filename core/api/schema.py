@@ -55,6 +55,8 @@ class ApiAutoSchema(AutoSchema):
         else:
             extra |= {"403": ErrorSerializer, "415": ErrorSerializer}
         extra["429"] = ErrorSerializer
+        # Answered by gunicorn before the portal reads the request (`limit_request_line` in gunicorn.conf.py).
+        responses.setdefault("414", {"description": "The address is longer than 8,190 bytes (no JSON body)."})
         for code, body in extra.items():
             if code not in responses:
                 # drf-spectacular leaves `_get_response_for_code` unannotated.
