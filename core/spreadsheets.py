@@ -22,6 +22,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .xlsxcheck import WorkbookLimits, WorkbookRefused, open_workbook
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -62,8 +64,18 @@ def extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def read_rows(*, name: str, data: bytes) -> tuple[list[str], Rows]:
-    """The header and the rows of a CSV (UTF-8, any of `,;` or tab) or XLSX file, or `SpreadsheetError`."""
+#: What a workbook may hold when the caller gives no limits (the importers give theirs, from the settings).
+DEFAULT_LIMITS = WorkbookLimits(rows=50_000, cells=600_000, unzipped_bytes=50 * 1_048_576)
+#: The longest line of a CSV file, in characters: a line is held whole, and split into a list, as it is read.
+MAX_CSV_LINE = 100_000
+
+
+def read_rows(*, name: str, data: bytes, limits: WorkbookLimits = DEFAULT_LIMITS) -> tuple[list[str], Rows]:
+    """The header and the rows of a CSV (UTF-8, any of `,;` or tab) or XLSX file, or `SpreadsheetError`.
+
+    A workbook is read within `limits` (`core.xlsxcheck`), a CSV file line by
+    line, none longer than `MAX_CSV_LINE`; the caller counts the rows it keeps.
+    """
     kind = extension(name)
     is_zip = data[:4] == b"PK\x03\x04"
     if kind == "xlsx" or (kind == "csv" and is_zip):
@@ -71,7 +83,7 @@ def read_rows(*, name: str, data: bytes) -> tuple[list[str], Rows]:
             raise SpreadsheetError(
                 _("“%(name)s” is not an Excel workbook (.xlsx), although it is named so.") % {"name": name}
             )
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, limits)
     if kind in ("csv", "txt"):
         return _csv_rows(data)
     raise SpreadsheetError(
@@ -99,10 +111,13 @@ def _csv_rows(data: bytes) -> tuple[list[str], Rows]:
             )
             % {"line": line, "byte": f"{data[exc.start]:02X}"}
         ) from None
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text[: end if end >= 0 else MAX_CSV_LINE + 1]
     # Excel in many locales writes ";" between cells; tabs come from copying a sheet.
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    del text  # decoded once to check it; the lines are decoded again as they are read, a few KB at a time
+    buffer = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(_csv_lines(buffer), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -112,7 +127,7 @@ def _csv_rows(data: bytes) -> tuple[list[str], Rows]:
         line = 1
         try:
             for line, cells in enumerate(reader, start=2):
-                yield line, list(cells)
+                yield line, cells
         except csv.Error as exc:
             raise SpreadsheetError(
                 _("Line %(line)s cannot be read: %(error)s") % {"line": line + 1, "error": exc}
@@ -121,35 +136,62 @@ def _csv_rows(data: bytes) -> tuple[list[str], Rows]:
     return header, rows()
 
 
-def _xlsx_rows(data: bytes) -> tuple[list[str], Rows]:
-    from openpyxl import load_workbook
+def _csv_lines(buffer: io.TextIOWrapper) -> Iterator[str]:
+    """The physical lines of the file for the csv reader, each checked before the reader splits it into cells."""
+    number = 0
+    while line := buffer.readline(MAX_CSV_LINE + 1):  # never more than that at once
+        number += 1
+        if len(line) > MAX_CSV_LINE:
+            raise SpreadsheetError(
+                _(
+                    "Line %(line)s is longer than %(max)s characters, more than a line of an import holds. "
+                    "Check that the file is a CSV file with one line per row."
+                )
+                % {"line": number, "max": f"{MAX_CSV_LINE:,}"}
+            )
+        yield line
 
+
+def _xlsx_rows(data: bytes, limits: WorkbookLimits) -> tuple[list[str], Rows]:
     try:
         # read_only streams the sheet; formulas are kept as formulas so that they can be refused.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        workbook = open_workbook(data, limits)
+    except WorkbookRefused as exc:
+        raise SpreadsheetError(str(exc)) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise SpreadsheetError(
             _("The workbook cannot be opened (%(error)s). Save it again as .xlsx.") % {"error": exc}
         ) from None
     sheet = workbook.worksheets[0]
+    # The sheet's <dimension> record is not trusted: some programs leave it at "A1" whatever the sheet holds,
+    # and read-only openpyxl would stop there. Each row is read as far as its own last cell.
+    sheet.reset_dimensions()
     iterator = sheet.iter_rows()
     try:
         header_cells = next(iterator)
     except StopIteration:
+        workbook.close()
         raise SpreadsheetError(_("The first sheet is empty.")) from None
+    except WorkbookRefused as exc:
+        workbook.close()
+        raise SpreadsheetError(str(exc)) from None
     header = ["" if c.value is None else str(c.value) for c in header_cells]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for line, cells in enumerate(iterator, start=2):
-            values: list[Any] = []
-            for cell in cells:
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                    values.append(Formula(str(value)))
-                else:
-                    values.append(value)
-            yield line, values
-        workbook.close()
+        try:
+            for line, cells in enumerate(iterator, start=2):
+                values: list[Any] = []
+                for cell in cells:
+                    value = getattr(cell, "value", None)
+                    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
+                        values.append(Formula(str(value)))
+                    else:
+                        values.append(value)
+                yield line, values
+        except WorkbookRefused as exc:
+            raise SpreadsheetError(str(exc)) from None
+        finally:
+            workbook.close()
 
     return header, rows()
 

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,7 @@ class _Figure:
 def import_measurements(table: Table, report: ImportReport, *, user: Any, reason: str, write: bool) -> None:
     parsed: list[_Figure] = []
     codes: dict[int, str] = {}
-    raw: list[tuple[int, dict[str, Any]]] = []
+    raw: list[tuple[int, Mapping[str, Any]]] = []
     for line, cells in row_cells(table, report):
         try:
             codes[line] = read_text(cells.get("target_code"), "target_code")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +29,7 @@ UPDATE_READERS: tuple[tuple[str, Reader], ...] = (
 
 def import_milestones(table: Table, report: ImportReport, *, user: Any, reason: str, write: bool) -> None:
     today = timezone.localdate()
-    rows: list[tuple[int, dict[str, Any]]] = []
+    rows: list[tuple[int, Mapping[str, Any]]] = []
     codes: dict[int, str] = {}
     for line, cells in row_cells(table, report):
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from .files import Table
 from .report import ImportReport, RowProblem
 
 
-def row_cells(table: Table, report: ImportReport) -> Iterator[tuple[int, dict[str, Any]]]:
+def row_cells(table: Table, report: ImportReport) -> Iterator[tuple[int, Mapping[str, Any]]]:
     for line, cells in table.rows:
         if cells.get("__extra__"):
             report.problems.append(RowProblem(line, _("This line has more cells than there are columns.")))

@@ -366,6 +366,10 @@ INDICATORS_DEFAULT_REPORTING_INTERVAL_DAYS = 90
 # Measured in docs/editors.md: 50,000 measurement rows import in well under a request's time.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# An .xlsx file is a zip: what it holds once unpacked, checked before openpyxl reads it (core.xlsxcheck).
+# With these, no accepted upload takes a worker past 200 MB (bench/import_bombs.py; docs/editors.md).
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=600_000)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=50 * 1024 * 1024)
 # Uploaded files wait here between the dry run and the confirmation (never served).
 IMPORT_STAGING_DIR = env.path("IMPORT_STAGING_DIR", default=str(VAR_DIR / "imports"))
 # Evidence documents editors may upload.

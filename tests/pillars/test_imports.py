@@ -377,6 +377,205 @@ def test_one_row_too_many_is_refused(editor_client: Client, targets: Any, settin
     assert "more than 50,000 rows" in report.file_problem
 
 
+# --- Workbooks: what they unpack to (zip bombs), stale dimensions; CSV lines and headers -------------------
+
+
+def _rezip(content: bytes, replace: dict[str, Any], *, level: int = 6) -> bytes:
+    """The workbook `content` with some parts replaced: bytes, or a function of the part's text."""
+    import zipfile
+
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as out:
+        names = source.namelist()
+        for name in [*names, *(n for n in replace if n not in names)]:
+            data = source.read(name) if name in names else b""
+            new = replace.get(name, data)
+            data = new(data.decode()).encode() if callable(new) else new
+            out.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+    return output.getvalue()
+
+
+def _with_shared_strings(content: bytes) -> bytes:
+    """The workbook (openpyxl writes its text inline) as Excel writes it: text in a shared-strings table."""
+    strings: list[str] = []
+
+    def shared(match: re.Match[str]) -> str:
+        strings.append(match.group(2))
+        return f'<c r="{match.group(1)}" t="s"><v>{len(strings) - 1}</v></c>'
+
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = re.sub(r'<c r="(\w+)" t="inlineStr"><is><t>(.*?)</t></is></c>', shared, zipfile_part(content, sheet).decode())
+    table = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + "".join(f"<si><t>{text}</t></si>" for text in strings)
+        + "</sst>"
+    )
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    return _rezip(
+        content,
+        {
+            sheet: xml.encode(),
+            "xl/sharedStrings.xml": table.encode(),
+            "[Content_Types].xml": lambda types: types.replace(
+                "</Types>",
+                f'<Override PartName="/xl/sharedStrings.xml" ContentType="{main}.sharedStrings+xml"/></Types>',
+            ),
+        },
+    )
+
+
+def _figure_rows(count: int) -> list[list[Any]]:
+    return [HEADER.split(",")] + [
+        [
+            "p2-trained",
+            dt.datetime(2025, 1, 2) + dt.timedelta(days=day),
+            10 * (day + 1),
+            SOURCE,
+            f"note {day}",
+            None,
+            None,
+        ]
+        for day in range(count)
+    ]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(editor_client: Client, targets: Any) -> None:
+    """A workbook of 60 MB of identical rows zips to about 60 KB: refused on what it unpacks to, nothing written."""
+    sheet = "xl/worksheets/sheet1.xml"
+    body = b'<row><c t="n"><v>1</v></c></row>' * (60 * 1_048_576 // 32)
+    bomb = _rezip(
+        _xlsx(_figure_rows(1)), {sheet: lambda xml: xml.replace("</sheetData>", body.decode() + "</sheetData>")}
+    )
+    assert len(bomb) < 200_000
+
+    response = upload(editor_client, bomb, name="figures.xlsx")
+
+    problem = response.context["report"].file_problem
+    assert "The workbook unpacks to 60 MB; the most an import takes is 50 MB." in problem
+    assert 'id="import-file-problem"' in response.content.decode()
+    assert not Measurement.objects.exists()
+
+
+def test_a_part_that_packs_too_much_into_each_byte_is_refused(editor_client: Client, targets: Any) -> None:
+    sheet = "xl/worksheets/sheet1.xml"
+    body = "<row/>" * 400_000  # 2.4 MB of one pattern: deflate packs it about 1,000 to one
+    bomb = _rezip(_xlsx(_figure_rows(1)), {sheet: lambda xml: xml.replace("</sheetData>", body + "</sheetData>")})
+
+    problem = upload(editor_client, bomb, name="figures.xlsx").context["report"].file_problem
+
+    assert "of the workbook packs" in problem and "refused as a possible zip bomb" in problem
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        ("IMPORT_MAX_CELLS", 50, "The sheet has more than 50 cells; the most an import takes is 50"),
+        ("IMPORT_MAX_ROWS", 3, "The file has more than 3 rows; the most an import takes is 3. Split it."),
+        ("IMPORT_MAX_UNZIPPED_BYTES", 10_000, "The workbook unpacks to 0 MB; the most an import takes is 0 MB."),
+    ],
+)
+def test_a_workbook_over_the_cell_row_or_unzipped_limits_is_refused(
+    editor_client: Client, targets: Any, settings: Any, limit: str, value: int, message: str
+) -> None:
+    setattr(settings, limit, value)
+    content = _xlsx(_figure_rows(10))  # 11 rows of 7 cells, 77 cells
+
+    problem = upload(editor_client, content, name="figures.xlsx").context["report"].file_problem
+
+    assert message in problem
+    assert not Measurement.objects.exists()
+
+
+def test_the_rows_and_cells_are_counted_before_openpyxl_reads_the_sheet(
+    editor_client: Client, targets: Any, settings: Any
+) -> None:
+    """A sheet without a <dimension> is read whole by openpyxl to look for one: the counting comes first."""
+    settings.IMPORT_MAX_ROWS = 3
+    sheet = "xl/worksheets/sheet1.xml"
+    no_dimension = _rezip(_xlsx(_figure_rows(1)), {sheet: lambda xml: re.sub(r"<dimension [^>]*>", "", xml)})
+    many = _rezip(no_dimension, {sheet: lambda xml: xml.replace("</sheetData>", "<row/>" * 1_007 + "</sheetData>")})
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    real = WorkSheetParser.parse_row
+    with mock.patch.object(WorkSheetParser, "parse_row", autospec=True, side_effect=real) as parse_row:
+        problem = upload(editor_client, many, name="figures.xlsx").context["report"].file_problem
+
+    assert "The file has more than 3 rows" in problem
+    assert parse_row.call_count == 0, "openpyxl read the rows before the limit was checked"
+
+
+def test_a_big_legal_workbook_is_imported(editor_client: Client, targets: Any, settings: Any) -> None:
+    """The checks cost no honest file anything: 1,000 figures with notes, as Excel writes them (shared strings)."""
+    content = _with_shared_strings(_xlsx(_figure_rows(1_000)))
+    assert b"<si><t>note 999</t></si>" in zipfile_part(content, "xl/sharedStrings.xml")
+
+    dry_run = upload(editor_client, content, name="figures.xlsx")
+
+    report = dry_run.context["report"]
+    assert report.ok, (report.file_problem, report.problems[:3])
+    assert report.rows == 1_000
+    confirm(editor_client, dry_run)
+    assert Measurement.objects.count() == 1_000
+
+
+@pytest.mark.parametrize("kind", ["measurement", "milestone"])
+def test_a_workbook_whose_dimension_record_says_a1_is_read_whole(
+    editor_client: Client, targets: Any, milestones: Any, kind: str
+) -> None:
+    """Some programs leave <dimension ref="A1"/> whatever the sheet holds; read-only openpyxl stopped there."""
+    if kind == "measurement":
+        rows = _figure_rows(3)
+    else:
+        rows = [
+            MILESTONE_HEADER.split(","),
+            ["naif-established", "", dt.datetime(2026, 9, 30), None, None, "Late", SOURCE],
+        ]
+    sheet = "xl/worksheets/sheet1.xml"
+    stale = _rezip(
+        _xlsx(rows), {sheet: lambda xml: re.sub(r'<dimension ref="[^"]*" ?/>', '<dimension ref="A1"/>', xml)}
+    )
+    assert b'<dimension ref="A1"/>' in zipfile_part(stale, sheet)
+
+    report = upload(editor_client, stale, name="updates.xlsx", kind=kind).context["report"]
+
+    assert report.ok, (report.file_problem, report.problems)
+    assert report.rows == len(rows) - 1
+    assert sum(report.counts.values()) == len(rows) - 1
+
+
+def zipfile_part(content: bytes, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read(name)
+
+
+def test_a_csv_line_longer_than_any_row_is_refused(editor_client: Client, targets: Any) -> None:
+    content = HEADER + "\n" + f"p2-trained,2025-03-01,1,{SOURCE},,,\n" + "," * 200_000 + "\n"
+
+    problem = upload(editor_client, content).context["report"].file_problem
+
+    assert "Line 3 is longer than 100,000 characters" in problem
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["figures.csv", "figures.xlsx"])
+def test_a_header_of_thousands_of_columns_is_refused_quickly_in_a_short_message(
+    editor_client: Client, targets: Any, name: str
+) -> None:
+    names = [*HEADER.split(","), *(f"extra{i}" for i in range(9_000))]
+    content = ",".join(names) + "\n" if name.endswith(".csv") else _xlsx([names])
+
+    started = time.perf_counter()
+    problem = upload(editor_client, content, name=name).context["report"].file_problem
+
+    assert "unknown columns: extra0, extra1," in problem and "and 8,990 more" in problem
+    assert len(problem) < 1_000
+    assert time.perf_counter() - started < 10
+
+
 # --- Milestone updates -------------------------------------------------------------------------------------
 
 
