@@ -5,7 +5,9 @@ django-filter's own date filter reads every format of DATE_INPUT_FORMATS
 know (`?stale=yes`) for "no filter": both silently answer another question
 than the one asked. These read a date by the rules of `core.asof` (YYYY-MM-DD,
 2000-01-01 to 2100-12-31, the same messages) and a boolean as `true`/`false`
-(or `1`/`0`), and refuse anything else with a message naming the value.
+(or `1`/`0`), and refuse anything else with a message naming the value. Each
+says in the OpenAPI schema what it takes (a free-text filter: no NUL, which
+Django's CharField refuses because PostgreSQL cannot compare with it).
 """
 
 from __future__ import annotations
@@ -84,3 +86,8 @@ class BooleanFilter(filters.BooleanFilter):  # type: ignore[misc]  # django-filt
     """django-filter's BooleanFilter refusing what is neither true nor false (a 400, not "no filter")."""
 
     field_class = StrictNullBooleanField
+
+
+@extend_schema_field({"type": "string", "pattern": "^[^\\x00]*$"})
+class TextFilter(filters.CharFilter):  # type: ignore[misc]  # django-filter ships no types
+    """Free text (a search, a name): anything but a NUL character, which no database compares with (a 400)."""

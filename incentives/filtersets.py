@@ -6,6 +6,7 @@ import django_filters as filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import TextFilter
 from hubs.models import Hub
 from pillars.filtersets import SlugFilter
 from pillars.models import Pillar
@@ -25,7 +26,7 @@ class IncentiveFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-fil
     )
     kind = filters.MultipleChoiceFilter(choices=IncentiveKind.choices, label=_("Kind"))
     status = filters.MultipleChoiceFilter(choices=IncentiveStatus.choices, label=_("Status"))
-    q = filters.CharFilter(method="search", label=_("Search"))
+    q = TextFilter(method="search", label=_("Search"))
     ordering = filters.OrderingFilter(fields=("name", "kind", "status", "planned_launch_on"))
 
     class Meta:

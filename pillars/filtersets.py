@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from core.filters import BooleanFilter, DateFilter
+from core.filters import BooleanFilter, DateFilter, TextFilter
 from hubs.models import Hub
 from indicators.choices import MilestoneStatus, TargetStatus
 
@@ -84,7 +84,7 @@ class TargetFilterSet(_IndicatorFilters):
     due_after = DateFilter(field_name="target_date", lookup_expr="gte", label=_("Due on or after"))
     # `?stale=true` / `1` / `false` / `0`; anything else (`yes`) is a 400, not "any".
     stale = BooleanFilter(label=_("Stale"), method="_deferred")
-    q = filters.CharFilter(method="search", label=_("Search"))
+    q = TextFilter(method="search", label=_("Search"))
     ordering = filters.ChoiceFilter(choices=_ordering_choices(TARGET_ORDERING), method="_deferred", label=_("Order"))
 
     class Meta:
@@ -119,7 +119,7 @@ class MilestoneFilterSet(_IndicatorFilters):
     status = filters.MultipleChoiceFilter(choices=MilestoneStatus.choices, label=_("Status"), method="_deferred")
     due_before = DateFilter(field_name="baseline_due_date", lookup_expr="lte", label=_("Due on or before"))
     due_after = DateFilter(field_name="baseline_due_date", lookup_expr="gte", label=_("Due on or after"))
-    q = filters.CharFilter(method="search", label=_("Search"))
+    q = TextFilter(method="search", label=_("Search"))
     ordering = filters.ChoiceFilter(choices=_ordering_choices(MILESTONE_ORDERING), method="_deferred", label=_("Order"))
 
     class Meta:
@@ -141,7 +141,7 @@ class MilestoneFilterSet(_IndicatorFilters):
 class MeasurementFilterSet(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """Filters of the measurement list: by target (id or code), date range and the illustrative flag."""
 
-    target_code = filters.CharFilter(field_name="target__code", label=_("Target code"))
+    target_code = TextFilter(field_name="target__code", label=_("Target code"))
     date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("On or after"))
     date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("On or before"))
     illustrative = BooleanFilter()  # labelled by the model field

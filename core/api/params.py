@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_filters.fields import BaseCSVField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -86,9 +87,12 @@ def _filter_value_problems(form: forms.Form, request: Request) -> dict[str, list
         values = request.query_params.getlist(name)
         if not values:
             continue
-        problem = value_problem(
-            name, values, multiple=isinstance(field, _MULTIPLE_FIELDS), text=isinstance(field, forms.CharField)
-        )
+        if isinstance(field, BaseCSVField) and len(values) == 1:
+            # `?ordering=date,-value`: no item of the list may be empty (`?ordering=,,` ordered by nothing).
+            problem = value_problem(name, values[0].split(","), multiple=True)
+        else:
+            multiple, text = isinstance(field, _MULTIPLE_FIELDS), isinstance(field, forms.CharField)
+            problem = value_problem(name, values, multiple=multiple, text=text)
         if problem:
             errors[name] = [problem]
     return errors

@@ -121,6 +121,10 @@ def test_the_summarys_window_is_read_like_as_of(data: dict[str, Any], query: str
         ),
         ("measurements", "target=", {"target": [EMPTY.format("target")]}),
         ("measurements", "ordering=", {"ordering": [EMPTY.format("ordering")]}),
+        ("measurements", "ordering=,,,", {"ordering": [EMPTY.format("ordering")]}),
+        ("measurements", "ordering=date,,value", {"ordering": [EMPTY.format("ordering")]}),
+        ("measurements", "ordering=date&ordering=value", {"ordering": [TWICE.format("ordering")]}),
+        ("hubs", "province=a%00b", {"province": ["Null characters are not allowed."]}),
         ("hubs", "tier=", {"tier": [EMPTY.format("tier")]}),
         ("incentives", "kind=", {"kind": [EMPTY.format("kind")]}),
         ("changes", "since=", {"since": [EMPTY.format("since")]}),
@@ -146,6 +150,7 @@ def test_a_filter_value_that_cannot_be_read_is_a_400_naming_it(
         ("targets", "status=on_track&status=off_track"),
         ("targets", "due_before=2026-01-01&due_after=2025-01-01"),
         ("measurements", "illustrative=true"),
+        ("measurements", "ordering=date,-value"),
         ("measurements", "target_code="),
         ("hubs", "province="),
         ("hubs", "tier=primary&tier=auxiliary"),
@@ -192,3 +197,26 @@ def test_the_pages_read_the_same_values_and_take_their_forms_empty_fields(
     data: dict[str, Any], path: str, query: str, status: int
 ) -> None:
     assert Client().get(f"{path}?{query}").status_code == status
+
+
+def test_the_schema_says_how_each_parameter_is_read(db: None) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    from core.asof import DATE_PATTERN
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = {
+        (path, parameter["name"]): parameter["schema"]
+        for path, operations in schema["paths"].items()
+        for parameter in operations.get("get", {}).get("parameters", [])
+    }
+    assert parameters[("/api/v1/targets/", "as_of")]["pattern"] == DATE_PATTERN
+    assert parameters[("/api/v1/targets/", "due_before")]["pattern"] == DATE_PATTERN
+    assert parameters[("/api/v1/dashboard/summary/", "due_from")]["pattern"] == DATE_PATTERN
+    assert parameters[("/api/v1/targets/", "stale")] == {"type": "boolean"}
+    assert parameters[("/api/v1/measurements/", "illustrative")] == {"type": "boolean"}
+    assert parameters[("/api/v1/targets/", "page")] == {"type": "integer", "minimum": 1}
+    assert parameters[("/api/v1/targets/", "page_size")] == {"type": "integer", "minimum": 1}
+    assert parameters[("/api/v1/targets/", "pillar")]["items"] == {"type": "string", "minLength": 1}
+    for path, name in [("/api/v1/targets/", "q"), ("/api/v1/hubs/", "province"), ("/api/v1/incentives/", "q")]:
+        assert parameters[(path, name)] == {"type": "string", "pattern": "^[^\\x00]*$"}, (path, name)
