@@ -79,3 +79,26 @@ def test_a_write_whose_connection_drops_is_not_retried(admin_client: Client) -> 
     connection.close()  # the broken connection, for the teardown
 
     assert response.status_code == 500
+
+
+def test_the_drivers_own_error_from_a_server_side_cursor_is_retried_too(rf) -> None:  # type: ignore[no-untyped-def]
+    """`.iterator()` fetches through psycopg2 and its error reaches the handler unwrapped (seen in the drill)."""
+    from django.http import HttpResponse
+    from django.urls import ResolverMatch
+
+    from core.middleware import RetryReadOnLostConnection
+
+    TargetFactory()
+
+    def view(request):  # type: ignore[no-untyped-def]
+        return HttpResponse(str(sum(1 for _ in Target.objects.iterator())))
+
+    request = rf.get("/targets/")
+    request.resolver_match = ResolverMatch(view, (), {})
+    Target.objects.count()  # a connection to break
+    _terminate_our_connection()
+    middleware = RetryReadOnLostConnection(lambda request: HttpResponse())
+
+    response = middleware.process_exception(request, psycopg2.OperationalError("server closed the connection"))
+
+    assert response is not None and response.content == b"1"
