@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 
 from core.asof import ParameterError, as_of_from_query
 from core.pages import BadParameter, bad_request_page, valid_filters
+from core.text import xml_text
 from pillars.models import Measurement
 
 from .choices import ChangeKind
@@ -78,7 +79,7 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
         with translation.override(settings.LANGUAGE_CODE):
             label = str(dict(ChangeKind.choices).get(item.kind, item.kind))
         subject = item.item.title if item.item is not None else item.object_type
-        return f"{subject}: {label}" + (" (illustrative)" if item.illustrative else "")
+        return xml_text(f"{subject}: {label}" + (" (illustrative)" if item.illustrative else ""))
 
     def item_description(self, item: Change) -> SafeString:
         """The summary, which Atom1Feed sends as `type="html"`: every piece of text escaped, once, here.
@@ -93,7 +94,7 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
         if item.evidence:
             parts.append(f"Evidence: {item.evidence}")
         parts.append(f"By: {item.role}.")
-        return escape(" ".join(parts))
+        return escape(xml_text(" ".join(parts)))
 
     def item_link(self, item: Change) -> str:
         # The English page (the feed is language-neutral); Urdu readers switch on the page.

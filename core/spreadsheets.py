@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .text import xml_text
 from .xlsxcheck import WorkbookLimits, WorkbookRefused, open_workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,9 +35,14 @@ def is_formula(text: str) -> bool:
 
 
 def safe_cell(value: Any) -> Any:
-    """`value`, or for text that a spreadsheet would run as a formula, the same text behind an apostrophe."""
-    if isinstance(value, str) and is_formula(value):
-        return "'" + value
+    """`value`, or for text that a spreadsheet would run as a formula, the same text behind an apostrophe.
+
+    Text also loses what XML cannot carry (`core.text.xml_text`): openpyxl would refuse the whole workbook.
+    """
+    if isinstance(value, str):
+        value = xml_text(value)
+        if is_formula(value):
+            return "'" + value
     return value
 
 

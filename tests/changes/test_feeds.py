@@ -207,3 +207,17 @@ def test_editor_text_reaches_feed_readers_as_text_never_as_markup(client: Client
     renamed = shown[guid(change_id(target, "definition_changed"))]
     assert renamed["title"] == f"{IMG} & co: definition changed"
     assert renamed["summary"] == f"title: [was: Plain title] → {IMG} & co. Reason: {SCRIPT} By: editor."
+
+
+def test_a_control_character_in_editor_text_does_not_break_the_feed(client: Client, editor: User) -> None:
+    """XML 1.0 cannot carry U+0014: the feed drops it instead of failing for every reader (a 500 before)."""
+    target = TargetFactory(title="Trained\x14 people", published_on=dt.date(2025, 1, 1))
+    target.title = "Trained\x0c people in AI"
+    services.target_save(target=target, user=editor, reason="Pasted\x14\x15 from the PDF")
+
+    response = client.get(FEED)
+
+    assert response.status_code == 200
+    [entry] = feed_entries(response).values()
+    assert entry["title"] == "Trained people in AI: definition changed"
+    assert "Reason: Pasted from the PDF" in entry["summary"]

@@ -88,3 +88,10 @@ def test_an_unreadable_file_says_what_to_do(name: str, data: bytes, message: str
 def test_csv_delimiters_are_recognised(delimiter: str) -> None:
     header, rows = read_rows(name="in.csv", data=f"a{delimiter}b\r\n1{delimiter}2\r\n".encode())
     assert header == ["a", "b"] and list(rows) == [(2, ["1", "2"])]
+
+
+def test_a_control_character_does_not_break_a_workbook() -> None:
+    """openpyxl refuses the whole workbook for one U+0014 in a note: the cell loses what XML cannot carry."""
+    data = write_xlsx([("figures", [["note"], ["Pasted\x14 from the PDF\tand a tab"]])])
+    _header, rows = read_rows(name="figures.xlsx", data=data)
+    assert [values for _number, values in rows] == [["Pasted from the PDF\tand a tab"]]
