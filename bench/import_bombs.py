@@ -35,7 +35,9 @@ The files:
   character outside the BMP, so that Python stores them 4 bytes a character,
   up to the text limit; ``strings-astral``, 599,000 of them, is refused) and
   ``worst-inline`` (50,000 rows of 10 cells, half such text inline, up to the limit);
-* CSV: ``csv-legal-50k``, ``csv-long-line`` (10 MB on one line of commas),
+* CSV: ``csv-legal-50k``, ``csv-full`` (every column filled), ``csv-full-astral``
+  and ``csv-worst`` (the same with 4-byte characters; ``csv-worst`` fills the
+  10 MB), ``csv-long-line`` (10 MB on one line of commas),
   ``csv-wide-header`` (a header of a million names), ``csv-astral`` (10 MB in
   50,000 rows of 4-byte characters).
 """
@@ -291,6 +293,9 @@ def build_csv(kind: str, folder: Path) -> Path:
         header = ",".join(COLUMNS) + "\n"
         letter = ASTRAL if kind == "csv-full-astral" else "x"
         body = "".join(f"{letter}{i:08d}{k}," * 9 + f"{letter}{i:08d}\n" for i in range(50_000) for k in [0])
+    elif kind == "csv-worst":  # 10 MB: 50,000 rows of 10 fields of 16 characters held 4 bytes each
+        header = ",".join(COLUMNS) + "\n"
+        body = "".join((f"{ASTRAL}{i:015d}," * 10)[:-1] + "\n" for i in range(50_000))
     elif kind == "csv-long-line":
         body = "," * (10_000_000 - len(header))
     elif kind == "csv-wide-header":
@@ -345,7 +350,7 @@ def measure(path: Path, *, cap_mb: int, timeout: int) -> dict[str, object]:
     return result
 
 
-CSV = ["csv-legal-50k", "csv-full", "csv-full-astral", "csv-long-line", "csv-wide-header", "csv-astral"]
+CSV = ["csv-legal-50k", "csv-full", "csv-full-astral", "csv-worst", "csv-long-line", "csv-wide-header", "csv-astral"]
 
 
 def main() -> None:
