@@ -253,14 +253,48 @@ def evidence_kind_for(changes: Sequence[MilestoneChange]) -> str:
     return "report"
 
 
-def evidence_document_errors(*, name: str, size: int, max_bytes: int) -> list[str]:
-    """The problems with an uploaded evidence document."""
+#: How each kind of evidence document begins (its "magic number"); text kinds hold no NUL byte instead.
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "webp": (b"RIFF",),
+    # The office formats are zip archives.
+    "docx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "ods": (b"PK\x03\x04",),
+}
+#: How many leading bytes `evidence_document_errors` needs to tell a document's kind.
+EVIDENCE_HEAD_BYTES = 512
+
+
+def _content_matches(extension: str, head: bytes) -> bool:
+    if extension in ("csv", "txt"):
+        return b"\x00" not in head
+    if extension == "webp":
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    return head.startswith(_SIGNATURES.get(extension, (b"",)))
+
+
+def evidence_document_errors(*, name: str, size: int, max_bytes: int, head: bytes | None = None) -> list[str]:
+    """The problems with an uploaded evidence document.
+
+    `head`, its first `EVIDENCE_HEAD_BYTES` bytes, must look like the kind its name says: a program
+    renamed `payload.pdf` is refused as surely as `payload.exe`.
+    """
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     problems = []
     if extension not in EVIDENCE_EXTENSIONS:
         problems.append(
             _("Upload a document of one of these kinds: %(kinds)s (this one is “%(name)s”).")
             % {"kinds": ", ".join(EVIDENCE_EXTENSIONS), "name": name}
+        )
+    elif head is not None and not _content_matches(extension, head):
+        problems.append(
+            _("“%(name)s” is not a %(kind)s document inside: upload the document itself, saved as %(kind)s.")
+            % {"name": name, "kind": extension.upper()}
         )
     if size > max_bytes:
         problems.append(

@@ -57,7 +57,10 @@ class EvidenceFields(forms.Form):
         document = self.cleaned_data.get("evidence_document")
         if document:
             problems = validation.evidence_document_errors(
-                name=document.name, size=document.size, max_bytes=settings.EVIDENCE_MAX_BYTES
+                name=document.name,
+                size=document.size,
+                max_bytes=settings.EVIDENCE_MAX_BYTES,
+                head=services.document_head(document),
             )
             if problems:
                 raise ValidationError(problems)

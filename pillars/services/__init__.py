@@ -12,7 +12,7 @@ validation: they are written by `core.records.record_save`.
 """
 
 from .common import User
-from .evidence import evidence_delete, evidence_problems, evidence_save, source_for_url
+from .evidence import document_head, evidence_delete, evidence_problems, evidence_save, source_for_url
 from .measurements import (
     MeasurementWrite,
     measurement_create,
@@ -31,6 +31,7 @@ __all__ = [
     "KEEP",
     "MeasurementWrite",
     "User",
+    "document_head",
     "evidence_delete",
     "evidence_problems",
     "evidence_save",

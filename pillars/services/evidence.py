@@ -46,11 +46,25 @@ def evidence_problems(*, evidence_url: str = "", evidence_document: Any = None) 
             errors.setdefault("evidence_url", []).append(_("The address is longer than 500 characters."))
     if evidence_document is not None:
         problems = validation.evidence_document_errors(
-            name=evidence_document.name, size=evidence_document.size, max_bytes=settings.EVIDENCE_MAX_BYTES
+            name=evidence_document.name,
+            size=evidence_document.size,
+            max_bytes=settings.EVIDENCE_MAX_BYTES,
+            head=document_head(evidence_document),
         )
         if problems:
             errors["evidence_document"] = problems
     return errors
+
+
+def document_head(document: Any) -> bytes:
+    """The first bytes of an uploaded file, for `validation.evidence_document_errors`; the file is left unread."""
+    position = document.tell() if hasattr(document, "tell") else 0
+    try:
+        document.seek(0)
+        head: bytes = document.read(validation.EVIDENCE_HEAD_BYTES)
+    finally:
+        document.seek(position)
+    return head
 
 
 def source_for_url(*, url: str) -> Source:

@@ -853,17 +853,18 @@ EVIDENCE_PATHS = {
 
 
 @pytest.mark.parametrize("path", EVIDENCE_PATHS)
-@pytest.mark.parametrize("document", ["payload.exe", "too-big.pdf"])
+@pytest.mark.parametrize("document", ["payload.exe", "payload.pdf", "too-big.pdf"])
 def test_no_admin_path_stores_an_evidence_document_the_services_refuse(
     editor_client: Client, settings: Any, path: str, document: str
 ) -> None:
-    """payload.exe (a type the rules refuse) and a PDF over the size limit: refused, nothing stored anywhere."""
+    """payload.exe (a type the rules refuse), the same program renamed payload.pdf (its content is no PDF) and a
+    PDF over the size limit: refused, nothing stored anywhere."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from pillars import services
 
     settings.EVIDENCE_MAX_BYTES = 1_000
-    content = PAYLOAD if document == "payload.exe" else b"%PDF-1.4 " + b"x" * 2_000
+    content = PAYLOAD if document.startswith("payload") else b"%PDF-1.4 " + b"x" * 2_000
     milestone = MilestoneFactory()
     expected = services.evidence_problems(evidence_document=SimpleUploadedFile(document, content))["evidence_document"]
 
