@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 else:
     from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
-__all__ = ["HistoryAdmin", "ReadOnlyAdminMixin", "ServiceAdminMixin", "StaleCopyAdminMixin"]
+__all__ = ["HistoryAdmin", "NoRevertAdminMixin", "ReadOnlyAdminMixin", "ServiceAdminMixin", "StaleCopyAdminMixin"]
 
 
 class ReadOnlyAdminMixin:
@@ -137,7 +138,31 @@ class StaleCopyAdminMixin:
         return form
 
 
-class ServiceAdminMixin(StaleCopyAdminMixin):
+class NoRevertAdminMixin:
+    """A history admin whose past versions are shown but never saved back ("revert to this version").
+
+    django-simple-history's revert form saves through `save_model`, which an
+    admin that leaves its save to the services in `save_related` leaves empty:
+    a revert said "changed successfully" and saved nothing (and its
+    many-to-many links went round the services). An editor restores an
+    earlier value by editing the record, with the reason and evidence the
+    services ask for; the version page shows what to restore.
+    """
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method == "POST":
+            raise PermissionDenied(
+                "Earlier versions are shown, not restored: edit the record to restore a value, with a reason."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class ServiceAdminMixin(StaleCopyAdminMixin, NoRevertAdminMixin):
     """Save the form's record with its many-to-many links through one service call; delete through one too."""
 
     save_service: Callable[..., Any] = staticmethod(record_save)

@@ -23,7 +23,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import HistoryAdmin, ReadOnlyAdminMixin, ServiceAdminMixin, StaleCopyAdminMixin
+from core.admin import HistoryAdmin, NoRevertAdminMixin, ReadOnlyAdminMixin, ServiceAdminMixin, StaleCopyAdminMixin
 from indicators import selectors as indicator_selectors
 from indicators.services import indicators_recompute_items
 
@@ -224,7 +224,9 @@ class RiskAdmin(ServiceAdminMixin, admin.ModelAdmin[Risk]):
 
 
 @admin.register(Target)
-class TargetAdmin(StaleCopyAdminMixin, ChangedFieldsHistory, TargetIndicatorColumns, HistoryAdmin[Target]):
+class TargetAdmin(
+    StaleCopyAdminMixin, NoRevertAdminMixin, ChangedFieldsHistory, TargetIndicatorColumns, HistoryAdmin[Target]
+):
     """A target, its planned curve and (once it exists) its figures, saved by `target_save` in one go."""
 
     list_display = [
@@ -346,7 +348,9 @@ class TargetAdmin(StaleCopyAdminMixin, ChangedFieldsHistory, TargetIndicatorColu
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(StaleCopyAdminMixin, ChangedFieldsHistory, IllustrativeColumn, HistoryAdmin[Measurement]):
+class MeasurementAdmin(
+    StaleCopyAdminMixin, NoRevertAdminMixin, ChangedFieldsHistory, IllustrativeColumn, HistoryAdmin[Measurement]
+):
     list_display = ["target", "date", "value", "figure_kind", "withdrawn_on", "entered_by", "created_at"]
     list_filter = ["illustrative", ("withdrawn_on", admin.EmptyFieldListFilter), "target__pillar", "date"]
     list_select_related = ["target", "entered_by"]
@@ -419,7 +423,9 @@ class MeasurementAdmin(StaleCopyAdminMixin, ChangedFieldsHistory, IllustrativeCo
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(StaleCopyAdminMixin, ChangedFieldsHistory, MilestoneIndicatorColumns, HistoryAdmin[Milestone]):
+class MilestoneAdmin(
+    StaleCopyAdminMixin, NoRevertAdminMixin, ChangedFieldsHistory, MilestoneIndicatorColumns, HistoryAdmin[Milestone]
+):
     """A milestone with its evidence; the milestone itself is saved by `milestone_save`.
 
     Moving a forecast later, completing and cancelling need a reason and evidence,

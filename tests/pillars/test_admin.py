@@ -984,3 +984,27 @@ def client_for(user: User) -> Client:
     signed_in = Client()
     signed_in.force_login(user)
     return signed_in
+
+
+@pytest.mark.parametrize("kind", ["milestone", "hub"])
+def test_an_earlier_version_is_shown_but_not_saved_back_by_a_revert(admin_client: Client, kind: str) -> None:
+    """The revert form said "changed successfully" and saved nothing (its save was left to the services)."""
+    from hubs.models import Hub
+
+    model, field = (Milestone, "title") if kind == "milestone" else (Hub, "name")
+    record = MilestoneFactory(title="Old") if kind == "milestone" else HubFactory(name="Old")
+    setattr(record, field, "New")
+    record.save()
+    version = record.history.order_by("history_id").first()
+    revert_url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history",
+                         args=[record.pk, version.history_id])  # fmt: skip
+
+    page = admin_client.get(revert_url)
+    assert page.status_code == 200 and "Old" in page.content.decode()  # shown, to copy from
+    assert 'name="_save"' not in page.content.decode()  # no button to restore it
+
+    response = admin_client.post(revert_url, {field: "Old"})
+
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert getattr(record, field) == "New"
