@@ -132,7 +132,9 @@ def conditional(handler: Handler) -> Handler:
     def wrapped(view: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         etag = view.etag = etag_for(request, view.etag_revision(kwargs))
         candidates = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
-        if etag in candidates or "*" in candidates:
+        # Only the representation's own ETag: `If-None-Match: *` would answer 304 before the parameters are
+        # read, even for a query that is a 400 (there is no representation to be "not modified").
+        if etag in candidates:
             return Response(status=status.HTTP_304_NOT_MODIFIED)
         stored = _stored(etag)
         if stored is not None:

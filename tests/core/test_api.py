@@ -361,3 +361,10 @@ def test_the_api_renders_with_the_json_renderer(api: APIClient, db: None) -> Non
 
     response = api.get("/api/v1/")
     assert response.status_code == 200 and isinstance(response.accepted_renderer, JSONRenderer)
+
+
+@pytest.mark.django_db
+def test_if_none_match_star_does_not_hide_a_bad_query() -> None:
+    client = APIClient()
+    assert client.get("/api/v1/targets/?as_of=yesterday", HTTP_IF_NONE_MATCH="*").status_code == 400
+    assert client.get("/api/v1/targets/", HTTP_IF_NONE_MATCH="*").status_code == 200
