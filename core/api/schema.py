@@ -7,8 +7,9 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
+from core.api.permissions import IsEditorOrReadOnly
 from core.asof import DATE_PATTERN
 
 AS_OF = OpenApiParameter(
@@ -47,6 +48,18 @@ class ApiAutoSchema(AutoSchema):
     Clients (and schemathesis) can then rely on the documented status codes and bodies.
     """
 
+    def get_auth(self) -> list[dict[str, list[str]]]:
+        """Reads are public (`IsEditorOrReadOnly`): a GET lists "no credentials" beside the token and the session.
+
+        drf-spectacular recognises only DRF's own read-only permissions, so every read was documented as
+        needing a login (a lock in Swagger UI, and clients generated to demand credentials).
+        """
+        auths: list[dict[str, list[str]]] = super().get_auth()
+        public = any(isinstance(p, IsEditorOrReadOnly) for p in self.view.get_permissions())
+        if self.method in permissions.SAFE_METHODS and public and {} not in auths:
+            auths.append({})
+        return auths
+
     def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         extra: dict[str, Any] = {"400": VALIDATION_ERROR, "401": ErrorSerializer, "404": ErrorSerializer}
@@ -62,3 +75,15 @@ class ApiAutoSchema(AutoSchema):
                 # drf-spectacular leaves `_get_response_for_code` unannotated.
                 responses[code] = self._get_response_for_code(body, code, direction=direction)  # type: ignore[no-untyped-call]
         return responses
+
+
+def closed_request_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Every request body is closed (`additionalProperties: false`): the write serializers refuse unknown fields.
+
+    A drf-spectacular post-processing hook (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`). Without it the
+    schema allowed any extra property, which the API answers with a 400 naming it.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

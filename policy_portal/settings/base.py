@@ -257,6 +257,11 @@ REST_FRAMEWORK = {
 API_REPRESENTATION_CACHE_SECONDS = env.int("API_REPRESENTATION_CACHE_SECONDS", default=3600)
 
 SPECTACULAR_SETTINGS = {
+    # drf-spectacular's own enum hook, then ours: request bodies refuse unknown properties, as the API does.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.closed_request_bodies",
+    ],
     "TITLE": "National AI Policy 2025 delivery tracker API",
     "DESCRIPTION": (
         "Pillars, targets, milestones, incentives and hubs of Pakistan's National AI Policy 2025, "

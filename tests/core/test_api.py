@@ -368,3 +368,14 @@ def test_if_none_match_star_does_not_hide_a_bad_query() -> None:
     client = APIClient()
     assert client.get("/api/v1/targets/?as_of=yesterday", HTTP_IF_NONE_MATCH="*").status_code == 400
     assert client.get("/api/v1/targets/", HTTP_IF_NONE_MATCH="*").status_code == 200
+
+
+def test_the_schema_documents_reads_as_public_and_writes_as_editors_only(api: APIClient, db: None) -> None:
+    """Reading needs no credentials (`{}` among the security options); writing needs a token or a session."""
+    schema = json.loads(api.get("/api/schema/", {"format": "json"}).content)
+    operations = [(method, op) for ops in schema["paths"].values() for method, op in ops.items()]
+    reads = [op for method, op in operations if method == "get"]
+    writes = [op for method, op in operations if method in ("post", "patch", "put", "delete")]
+    assert reads and writes
+    assert all({} in op["security"] for op in reads)
+    assert all({} not in op.get("security", []) and op["security"] for op in writes)
