@@ -12,8 +12,8 @@ from html import unescape
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, strip_tags
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,11 +121,11 @@ def change_what(change: Change) -> SafeString:
             )
         return format_html(_("Completed on {date}."), date=_shown("date", change.new))
     if kind == ChangeKind.CANCELLED:
-        return format_html(_("Cancelled."))
+        return escape(_("Cancelled."))
     if kind == ChangeKind.REOPENED:
         if change.field == "completed_on":
             return format_html(_("Reopened: <del>completed on {date}</del>."), date=_shown("date", change.old))
-        return format_html(_("Reopened: <del>cancelled</del>."))
+        return mark_safe(_("Reopened: <del>cancelled</del>."))  # our own translated markup, no input
     if kind == ChangeKind.REBASELINED:
         if isinstance(change.old, dict) and isinstance(change.new, dict):
             template_text = _("{baseline} on {start} to {goal} by {deadline}")

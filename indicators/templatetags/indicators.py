@@ -73,7 +73,7 @@ def status_badge(status: str | None) -> SafeString:
 def basis_mark(context: template.Context) -> SafeString:
     """The label beside a number computed on the illustrative basis (nothing on the reported one)."""
     if not context.get("illustrative_basis"):
-        return format_html("")
+        return SafeString("")
     return format_html(
         '<span class="tag illustrative basis-mark" data-testid="basis-mark" title="{}">◇ {}</span>',
         _("Computed with figures made up for a demonstration."),
@@ -241,7 +241,7 @@ def status_bar(counts: dict[str, int], kind: str) -> SafeString:
     order = [s.value for s in (TargetStatus if kind == "targets" else MilestoneStatus)]
     segments = charts.status_segments(counts, order)
     if not segments:
-        return format_html("")
+        return SafeString("")
     rects = format_html_join(
         "",
         '<rect class="seg status-{}" x="{}" width="{}" height="10"/>',
