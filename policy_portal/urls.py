@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from changes.feeds import ChangesFeed
-from core import lockout, views
+from core import health, lockout, views
 from pillars.admin.views import recent_changes_view
 
 # ReDoc's additions to the Content-Security-Policy, on its page only (docs/reliability.md, "Security headers"): its
@@ -43,6 +43,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Browsers ask for /favicon.ico on pages that name none (the API's docs).
     path("favicon.ico", views.favicon, name="favicon"),
+    # The database, the cache and the broker, for the compose health checks (core/health.py).
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 # The public pages: English unprefixed, Urdu under /ur/.

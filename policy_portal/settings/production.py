@@ -26,6 +26,8 @@ if TRUSTED_PROXY_COUNT > 0:
 # Plain HTTP is answered with a redirect to HTTPS (DJANGO_SECURE_SSL_REDIRECT=False to try the stack out on plain
 # HTTP, with the cookie and HSTS settings below turned off too).
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Except /healthz, which the compose health check asks over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # HSTS, sent on HTTPS responses only: browsers then refuse plain HTTP to the host (and its subdomains) for a year.
 # DJANGO_SECURE_HSTS_SECONDS=0 turns it off; start lower (e.g. 3600) on a host whose HTTPS is new. The preload flag
 # submits nothing to the browsers' preload list by itself; it consents to a submission for the domain
