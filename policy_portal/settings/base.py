@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     # Third party
+    # Cross-origin reads of the API, the feeds and the data downloads (see "CORS" below).
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "simple_history",
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer: a preflight is answered here, and every answer of a CORS path gets its headers.
+    "corsheaders.middleware.CorsMiddleware",
     # The security headers go on every response, static files included (see "Security headers" below).
     "csp.middleware.CSPMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
@@ -218,6 +222,24 @@ PERMISSIONS_POLICY = env(
 )
 # Following a link to a source (a newspaper, a ministry) does not tell it which page of the portal the reader was on.
 SECURE_REFERRER_POLICY = env("DJANGO_SECURE_REFERRER_POLICY", default="same-origin")
+
+# --- CORS -------------------------------------------------------------------
+
+# Why: docs/api.md, "CORS: reading from another origin". A page on any origin may read the API, the feed and the
+# data downloads (Access-Control-Allow-Origin: *), never with credentials: the browser lets no such page read an
+# answer given to a cookie. Writes from another origin's page are refused by the preflight (only GET, HEAD and
+# OPTIONS are allowed, and neither Authorization nor X-CSRFToken) or, sent with the session cookie, by the CSRF
+# check; the admin writes same-origin, and scripts with a token (which CORS does not concern) write as before.
+CORS_URLS_REGEX = r"^/(ur/)?(api|feeds|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# Beyond the headers a browser always allows: a dashboard that polls sends back its ETag.
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+# Beyond the few a script may always read: the ETag to send back, the feed's date, the wait after a 429, a file's name.
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+# A day, as browsers cap it anyway (Chromium: two hours).
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Django REST Framework -------------------------------------------------
 
