@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.module_loading import import_string
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import permissions, serializers
@@ -86,4 +88,24 @@ def closed_request_bodies(result: dict[str, Any], generator: Any, request: Any, 
     for name, component in result.get("components", {}).get("schemas", {}).items():
         if name.endswith("Request") and component.get("type") == "object":
             component["additionalProperties"] = False
+    return result
+
+
+def enum_varnames(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Every named enum carries `x-enum-varnames`: the choices' own member names (`A_PLUS` for `A+`).
+
+    A drf-spectacular post-processing hook, after its enum hook. Client generators name enum members from
+    the values unless told otherwise, and `A+` and `A` of `ConfidenceEnum` both became `A`
+    (openapi-python-client stopped on the duplicate); `x-enum-varnames` (honoured by openapi-python-client
+    and openapi-generator) gives each value the name the code uses.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, dotted in spectacular_settings.ENUM_NAME_OVERRIDES.items():
+        component = schemas.get(name)
+        if component is None or "enum" not in component:
+            continue
+        choices = import_string(dotted)
+        names = {str(choice.value): choice.name for choice in choices}
+        if all(str(value) in names for value in component["enum"]):
+            component["x-enum-varnames"] = [names[str(value)] for value in component["enum"]]
     return result

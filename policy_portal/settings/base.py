@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.closed_request_bodies",
+        "core.api.schema.enum_varnames",
     ],
     "TITLE": "National AI Policy 2025 delivery tracker API",
     "DESCRIPTION": (
@@ -291,6 +292,44 @@ SPECTACULAR_SETTINGS = {
         "account in the Editors group (session with CSRF, or `Authorization: Token <key>`)."
     ),
     "VERSION": "1.0.0",
+    # The data (every response) is under CC BY 4.0, whatever the code's own licence.
+    "LICENSE": {
+        "name": "CC-BY-4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    },
+    # Relative by default: the server that served the schema (clients resolve it against the schema's address).
+    "SERVERS": [
+        {
+            "url": env("API_SERVER_URL", default="/"),
+            "description": "This portal (set API_SERVER_URL to name its public address).",
+        }
+    ],
+    # Operation ids and tags from the path after /api/v1/: `targets_list`, tag `targets`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "TAGS": [
+        {"name": "pillars", "description": "The six pillars of the policy, each with the roll-up of its items."},
+        {
+            "name": "targets",
+            "description": "Numeric targets: the promise, the planned curve (trajectory) and the slip indicators "
+            "as of any date; their history is what a chart needs.",
+        },
+        {
+            "name": "measurements",
+            "description": "Reported figures (cumulative) of each target; `illustrative: true` marks "
+            "demonstration values nobody reported. Withdrawn, never deleted.",
+        },
+        {
+            "name": "milestones",
+            "description": "Dated deliverables with their evidence, forecast and indicators as of any date.",
+        },
+        {"name": "incentives", "description": "What the policy offers companies, researchers and students."},
+        {"name": "hubs", "description": "Cities where the policy places a Centre of Excellence or another AI hub."},
+        {"name": "dashboard", "description": "The policy-wide roll-up and one per pillar, as of any date."},
+        {
+            "name": "changes",
+            "description": "The public record of every change to published data, newest first.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
