@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from core.asof import ParameterError, as_of_from_query
-from core.pages import BadParameter, bad_request_page, valid_filters
+from core.pages import BadParameter, bad_request_page, not_modified, page_validators, valid_filters, with_validators
 from core.text import xml_text
 from pillars.models import Measurement
 
@@ -50,7 +50,15 @@ class ChangesFeed(Feed[Change, ChangeFilter]):
             self.get_object(request)
         except BadParameter as error:
             return bad_request_page(request, error.problems)
-        response: HttpResponse = super().__call__(request, *args, **kwargs)
+        # Conditional GET, as on the pages (core.pages): after the query is validated, so a bad one stays a 400.
+        etag, last_modified = page_validators(request)
+        unchanged = not_modified(request, etag, last_modified)
+        if unchanged is None:
+            response: HttpResponse = super().__call__(request, *args, **kwargs)
+            # Last-Modified is the data's, not the newest entry's: the conditional GET compares that one.
+            with_validators(response, etag, last_modified)
+        else:
+            response = unchanged
         response["Cache-Control"] = "public, max-age=300"
         return response
 

@@ -6,19 +6,26 @@ or a page of results looks and behaves the same everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .asof import AsOf, ParameterError, as_of_from_query
+from .versioning import data_state
 
 # Largest primary key a database can hold; a bigger number in an address is a 404, not an overflow.
 MAX_PK = 2**63 - 1
@@ -66,22 +73,115 @@ def bad_request_page(request: HttpRequest, problems: Sequence[str]) -> HttpRespo
     return render(request, "400.html", {"problems": problems}, status=400)
 
 
+# --- Conditional GETs of the pages and the feed ------------------------------------------------------
+#
+# A page is a function of the data (the data version), the address with its query, the language, today's
+# date in Asia/Karachi (the default as-of date moves at midnight; a page as of a date says whether the date is
+# in the future) and the release (templates, translations, styles). Its ETag digests them all; its
+# Last-Modified is the latest of the data's last change, today's midnight and the release's files, so that a
+# client's `If-Modified-Since` from yesterday never gets a 304 today. A 304 costs one query (the DataVersion
+# row) and no page computation. Only a 200 carries the validators, so `If-None-Match: *` or a tag copied from
+# elsewhere never turns a bad query (400) into a 304. The public pages have no POST form and no CSRF token,
+# and show nothing of the reader's session, so one copy is right for every reader of an address.
+
+# What a release changes in a page: the templates, translations and styles, and the code of the apps.
+RELEASE_DIRS = (
+    "templates",
+    "locale",
+    "static",
+    "core",
+    "sources",
+    "hubs",
+    "incentives",
+    "pillars",
+    "indicators",
+    "changes",
+    "policy_portal",
+)
+
+
+@functools.cache
+def release() -> tuple[str, float]:
+    """A digest and the latest modification time of the files a page is made from besides the data (once a process)."""
+    base = Path(settings.BASE_DIR)
+    stats = []
+    for name in RELEASE_DIRS:
+        for path in sorted((base / name).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                stats.append((str(path.relative_to(base)), stat.st_size, stat.st_mtime))
+    digest = hashlib.sha1(repr(stats).encode(), usedforsecurity=False).hexdigest()[:12]
+    return digest, max((mtime for _name, _size, mtime in stats), default=0.0)
+
+
+def page_validators(request: HttpRequest) -> tuple[str, dt.datetime]:
+    """The ETag and the Last-Modified time of a page or the feed (one query)."""
+    version, changed_at = data_state()
+    today = timezone.localdate()
+    digest, release_mtime = release()
+    key = "|".join([version, today.isoformat(), request.get_full_path(), translation.get_language() or "", digest])
+    etag = '"p-' + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest() + '"'
+    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=timezone.get_current_timezone())
+    moments = [midnight, dt.datetime.fromtimestamp(release_mtime, tz=dt.UTC)]
+    if changed_at is not None:
+        moments.append(changed_at)
+    return etag, max(moments).replace(microsecond=0)
+
+
+def not_modified(request: HttpRequest, etag: str, last_modified: dt.datetime) -> HttpResponse | None:
+    """A 304 when the client's copy is current (`If-None-Match`, else `If-Modified-Since`), or None."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    header = request.headers.get("If-None-Match")
+    if header is not None:
+        # Weak comparison, as RFC 9110 asks for If-None-Match; "*" is not honoured (see above).
+        tags = {tag.removeprefix("W/") for tag in parse_etags(header) if tag != "*"}
+        matched = etag in tags
+    else:
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        matched = since is not None and int(last_modified.timestamp()) <= since
+    if not matched:
+        return None
+    response = HttpResponseNotModified()
+    return with_validators(response, etag, last_modified)
+
+
+def with_validators(response: HttpResponse, etag: str, last_modified: dt.datetime) -> HttpResponse:
+    """Send the validators, and ask caches to check them before reusing a copy (the data may change any time)."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
 def page_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a reader's bad query parameter into the friendly 400 page (also with DEBUG on)."""
+    """A public page: 304 when the reader's copy is current; a bad query parameter is the friendly 400 page."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        etag, last_modified = page_validators(request)
+        unchanged = not_modified(request, etag, last_modified)
+        if unchanged is not None:
+            return unchanged
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except BadParameter as error:
             return bad_request_page(request, error.problems)
+        if response.status_code == 200 and request.method in ("GET", "HEAD"):
+            with_validators(response, etag, last_modified)
+        return response
 
     return wrapped
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: JSON under /api/ (like handler404 and handler500), the friendly page elsewhere."""
+    from django.core.exceptions import RequestDataTooBig
+
     if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            # A body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), not read: 413, as the schema documents.
+            return JsonResponse({"detail": "The request body is too large (2.5 MB at most)."}, status=413)
         return JsonResponse({"detail": "Bad request."}, status=400)
     return bad_request_page(request, [])
 

@@ -17,9 +17,11 @@ count as "the data" is declared by each app (`core.signals.watch`).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 
 from .models import DataVersion
 from .oncommit import CommitBatch
@@ -31,8 +33,17 @@ def data_version() -> str:
     return str(version or 0)
 
 
+def data_state() -> tuple[str, dt.datetime | None]:
+    """The committed version of the data and when it last moved (for ETags and Last-Modified), in one query."""
+    row = DataVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    if row is None:
+        return "0", None
+    return str(row[0] or 0), row[1]
+
+
 def _move() -> None:
-    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1):
+    # `update` skips `auto_now`: the time of the move is set here.
+    if not DataVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
         DataVersion.objects.bulk_create([DataVersion(id=1, version=2)], ignore_conflicts=True)
 
 

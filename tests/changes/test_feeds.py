@@ -7,9 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
 
 from changes import feeds
+from core import versioning
 from pillars import services
 from tests.factories import MeasurementFactory, MilestoneFactory, TargetFactory
 
@@ -221,3 +225,41 @@ def test_a_control_character_in_editor_text_does_not_break_the_feed(client: Clie
     [entry] = feed_entries(response).values()
     assert entry["title"] == "Trained people in AI: definition changed"
     assert "Reason: Pasted from the PDF" in entry["summary"]
+
+
+def _not_modified_queries(client: Client, url: str, header: str) -> int:
+    first = client.get(url)
+    assert first.status_code == 200, url
+    value = first["ETag"] if header == "If-None-Match" else first["Last-Modified"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, headers={header: value})
+    assert again.status_code == 304, (url, header)
+    assert again.content == b"" and again["ETag"] == first["ETag"]
+    assert again["Cache-Control"] == "public, max-age=300"
+    return len(queries)
+
+
+@pytest.mark.parametrize("header", ["If-None-Match", "If-Modified-Since"])
+def test_a_current_copy_of_the_feed_is_a_304_in_constant_queries(
+    client: Client, editor: User, superuser: User, header: str
+) -> None:
+    record = Record(editor=editor, superuser=superuser)
+    queries = ["", "?basis=illustrative", "?kind=figure_withdrawn"]
+    record.add(2)
+    small = {q: _not_modified_queries(client, FEED + q, header) for q in queries}
+    record.add(6)
+    assert {q: _not_modified_queries(client, FEED + q, header) for q in queries} == small
+
+
+def test_an_edit_changes_the_feeds_etag_and_last_modified(client: Client, mixed: Mixed) -> None:
+    first = client.get(FEED)
+    assert first["ETag"] and first["Last-Modified"]
+    versioning._move()  # what a committed edit does (in this test's transaction, the fixture's edits moved it)
+    again = client.get(FEED, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200 and again["ETag"] != first["ETag"]
+    assert client.get(FEED + "?kind=rebaselined")["ETag"] != again["ETag"]
+
+
+def test_a_bad_filter_is_a_400_whatever_the_validators(client: Client) -> None:
+    response = client.get(FEED + "?kind=nonsense", headers={"If-None-Match": "*", "If-Modified-Since": http_date()})
+    assert response.status_code == 400 and "ETag" not in response

@@ -98,3 +98,14 @@ def test_no_stale_copy_or_304_after_redis_restarts_from_its_dump(redis_cache: Pr
     assert conditional["ETag"] != etag
     assert conditional.json()["forecast_due_date"] == "2026-09-30"
     assert api.get(path, HTTP_ACCEPT="application/json").json()["forecast_due_date"] == "2026-09-30"
+
+
+def test_each_move_records_when(monkeypatch: pytest.MonkeyPatch) -> None:
+    from core import versioning
+
+    versioning._move()
+    version, first = versioning.data_state()
+    later = first + dt.timedelta(hours=1) if first else None
+    monkeypatch.setattr(versioning.timezone, "now", lambda: later)
+    versioning._move()
+    assert versioning.data_state() == (str(int(version) + 1), later)
