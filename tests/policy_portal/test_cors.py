@@ -1,8 +1,8 @@
 """CORS (settings' "CORS", docs/api.md): any origin reads the API, the feed and the data downloads, anonymously.
 
-A browser page on another origin gets `Access-Control-Allow-Origin: *` on every read, never with credentials (so it
-cannot read an answer given to a cookie); a preflight for a write, or for a request with a token, allows neither the method nor the header,
-so the browser never sends it; the pages and the admin answer no CORS header at all.
+A browser page on another origin gets `Access-Control-Allow-Origin: *` on every read, never with credentials (so
+it cannot read an answer given to a cookie); a preflight for a write, or for a request with a token, allows neither
+the method nor the header, so the browser never sends it; the pages and the admin answer no CORS header at all.
 """
 
 from __future__ import annotations
