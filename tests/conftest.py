@@ -47,10 +47,23 @@ def _browser_available() -> str | None:
     return None
 
 
+# @redocly/cli, the OpenAPI linter: installed by .ci/run with npm (`REDOCLY` names another copy).
+REDOCLY = os.environ.get("REDOCLY") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "redocly", "node_modules", ".bin", "redocly"
+)
+
+
+def _redocly_available() -> str | None:
+    if not os.path.exists(REDOCLY):
+        return f"{REDOCLY} is not installed (see .ci/run: npm install @redocly/cli)"
+    return None
+
+
 SERVICE_CHECKS: dict[str, Callable[[], str | None]] = {
     "postgres": _postgres_available,
     "redis": _redis_available,
     "browser": _browser_available,
+    "redocly": _redocly_available,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from django.utils.module_loading import import_string
@@ -11,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import permissions, serializers
 
+from core.api.descriptions import FIELDS, OPERATIONS, PARAMETERS
 from core.api.permissions import IsEditorOrReadOnly
 from core.asof import DATE_PATTERN
 
@@ -108,4 +111,95 @@ def enum_varnames(result: dict[str, Any], generator: Any, request: Any, public: 
         names = {str(choice.value): choice.name for choice in choices}
         if all(str(value) in names for value in component["enum"]):
             component["x-enum-varnames"] = [names[str(value)] for value in component["enum"]]
+    return result
+
+
+# Examples of the main answers (`examples.json`: real answers for the bundled data, as of 2026-06-30), by operationId.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    operation_id: {
+        "example": {"summary": example["summary"], "description": example["request"], "value": example["value"]}
+    }
+    for operation_id, example in json.loads((Path(__file__).parent / "examples.json").read_text("utf-8")).items()
+}
+
+CSV_SCHEMA = {
+    "type": "string",
+    "description": "The same rows as the JSON, as CSV in UTF-8 with a byte order mark; nested fields become dotted "
+    "columns (`indicators.slip_days`), lists are joined with `; `.",
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The `ETag` of your copy: the answer is 304 with no body while it still matches.",
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The `ETag` of the copy you changed: 412 if the record was saved since (`*` or none: no check).",
+}
+PRECONDITION_FAILED = {
+    "description": "Precondition failed: the record changed since the copy whose ETag `If-Match` names; nothing "
+    "was changed.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+TOO_LARGE = {
+    "description": "The request body is larger than 2.5 MB (`DATA_UPLOAD_MAX_MEMORY_SIZE`); nothing was read.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _describe_schema(name: str, component: dict[str, Any]) -> None:
+    for field, prop in component.get("properties", {}).items():
+        if "description" not in prop:
+            text = FIELDS.get(f"{name}.{field}", FIELDS.get(field))
+            if text is None:
+                continue
+            if "$ref" in prop:
+                # A description beside a $ref is ignored in OpenAPI 3.0: wrap the reference.
+                component["properties"][field] = prop = {"allOf": [{"$ref": prop.pop("$ref")}], **prop}
+            prop["description"] = text
+        if prop.get("nullable") and "type" not in prop and "allOf" in prop:
+            prop["type"] = "object"  # `nullable` needs a `type` beside it (OpenAPI 3.0)
+
+
+def describe(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Summaries, descriptions, CSV and conditional-request details: what drf-spectacular cannot infer.
+
+    A drf-spectacular post-processing hook. The words come from `core.api.descriptions`. Also: the CSV answer
+    is a string (not the JSON schema), GETs take `If-None-Match`, PATCHes take `If-Match` and may answer 412,
+    writes may answer 413; every `nullable` reference says its type.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        _describe_schema(name, component)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            operation_id = operation.get("operationId", "")
+            summary, description = OPERATIONS.get(operation_id, ("", ""))
+            if summary:
+                operation["summary"] = summary
+            if description:
+                operation["description"] = description
+            for parameter in operation.get("parameters", []):
+                text = PARAMETERS.get(f"{operation_id}:{parameter['name']}", PARAMETERS.get(parameter["name"]))
+                if text and not parameter.get("description"):
+                    parameter["description"] = text
+            responses = operation.get("responses", {})
+            for response in responses.values():
+                if "text/csv" in response.get("content", {}):
+                    response["content"]["text/csv"] = {"schema": dict(CSV_SCHEMA)}
+            parameters = operation.setdefault("parameters", [])
+            if method == "get":
+                parameters.append(dict(IF_NONE_MATCH))
+            if method == "patch":
+                parameters.append(dict(IF_MATCH))
+                responses.setdefault("412", PRECONDITION_FAILED)
+            if method in ("post", "patch"):
+                responses.setdefault("413", TOO_LARGE)
+            example = EXAMPLES.get(operation_id)
+            if example is not None and "application/json" in responses.get("200", {}).get("content", {}):
+                responses["200"]["content"]["application/json"]["examples"] = example
     return result

@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.closed_request_bodies",
         "core.api.schema.enum_varnames",
+        "core.api.schema.describe",
     ],
     "TITLE": "National AI Policy 2025 delivery tracker API",
     "DESCRIPTION": (

@@ -3,7 +3,8 @@
 `openapi-python-client generate` with its default configuration (no config file) must succeed on
 /api/schema/; the package it writes is imported and, against a live server, lists targets with a
 filter, fetches one as of a past date and reads the summary, with the same numbers the API answers.
-The schema also passes openapi-spec-validator.
+The schema also passes openapi-spec-validator and `redocly lint` (recommended rules, redocly.yaml) with no
+error, and every operation, field and parameter is described.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from openapi_spec_validator import validate
 from core.api.throttling import AnonymousThrottle
 from indicators import services as indicator_services
 from pillars.models import Target
+from tests.conftest import REDOCLY
 from tests.factories import (
     MeasurementFactory,
     PillarFactory,
@@ -110,6 +112,59 @@ def test_schema_passes_openapi_spec_validator(schema: dict[str, Any]) -> None:
     validate(schema)  # raises on the first error
 
 
+@pytest.mark.redocly
+def test_schema_passes_redocly_lint(schema: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    config = Path(__file__).resolve().parents[2] / "redocly.yaml"
+    env = {**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+    run = subprocess.run(
+        [REDOCLY, "lint", str(path), "--config", str(config), "--format", "stylish"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert "valid" in output, output
+
+
+def test_everything_is_described(schema: dict[str, Any]) -> None:
+    """A summary and description on every operation, a description on every tag, field and parameter."""
+    missing = [f"tag {t['name']}" for t in schema["tags"] if not t.get("description")]
+    for name, component in schema["components"]["schemas"].items():
+        missing += [f"{name}.{f}" for f, prop in component.get("properties", {}).items() if not prop.get("description")]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            missing += [f"{method} {path}: {key}" for key in ("summary", "description") if not operation.get(key)]
+            missing += [
+                f"{method} {path}: {p['name']}" for p in operation.get("parameters", []) if not p.get("description")
+            ]
+            assert operation["tags"] == [path.split("/")[3]], path
+    assert not missing
+    assert schema["info"]["license"]["url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert schema["servers"]
+
+
+def test_responses_are_documented(schema: dict[str, Any]) -> None:
+    """CSV as text, and the status codes each operation can answer."""
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            expected = {"400", "404", "414", "429"} | {"get": {"304"}, "patch": {"412", "413"}, "post": {"413"}}[method]
+            assert expected <= responses.keys(), (method, path)
+            for response in responses.values():
+                csv = response.get("content", {}).get("text/csv")
+                assert csv is None or csv["schema"]["type"] == "string", (method, path)
+    for operation_id in ("targets_list", "targets_retrieve", "dashboard_summary_retrieve"):
+        [operation] = [
+            o for item in schema["paths"].values() for o in item.values() if o["operationId"] == operation_id
+        ]
+        assert operation["responses"]["200"]["content"]["application/json"]["examples"]
+
+
 def test_generated_client_reads_the_api(portal: dict[str, Any], client_module: Any, live_server: Any) -> None:
     targets_list = importlib.import_module(f"{PACKAGE}.api.targets.targets_list")
     targets_retrieve = importlib.import_module(f"{PACKAGE}.api.targets.targets_retrieve")
@@ -140,3 +195,11 @@ def test_generated_client_reads_the_api(portal: dict[str, Any], client_module: A
     expected = raw.get("/api/v1/dashboard/summary/", params={"as_of": PAST.isoformat()}).json()
     assert summary.to_dict() == expected
     assert sum(summary.rollup.targets.to_dict().values()) == Target.objects.count()
+
+
+def test_a_body_too_large_is_the_documented_413(admin_client: Any) -> None:
+    """A write whose body exceeds DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 with JSON, as the schema says."""
+    body = json.dumps({"target": 1, "date": "2025-01-01", "value": 1, "note": "x" * 3_000_000})
+    response = admin_client.post("/api/v1/measurements/", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
