@@ -92,8 +92,6 @@ DATE_RULE = "YYYY-MM-DD, between 2000-01-01 and 2100-12-31"
 
 # Query and path parameters, by name; (operationId, name) first when the name means different things.
 PARAMETERS: dict[str, str] = {
-    "format": "`json` (the default, also chosen by `Accept`), `csv` (UTF-8 with a byte order mark; lists only "
-    "make sense as tables), or `api` (the browsable page). Any other value, or an empty one, is a 400.",
     "id": "The record's id.",
     "slug": "The record's slug (its name in the address).",
     "pillar": "Pillar slug; repeat for any of.",

@@ -127,6 +127,15 @@ CSV_SCHEMA = {
     "description": "The same rows as the JSON, as CSV in UTF-8 with a byte order mark; nested fields become dotted "
     "columns (`indicators.slip_days`), lists are joined with `; `.",
 }
+# `?format=xlsx`, once offered: a spreadsheet file, not JSON.
+SPREADSHEET_MEDIA_PREFIX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+XLSX_SCHEMA = {"type": "string", "format": "binary", "description": "The same rows as the CSV, as an XLSX workbook."}
+FORMATS = {
+    "json": "`json` (the default, also chosen by an `Accept` header)",
+    "csv": "`csv` (UTF-8 with a byte order mark)",
+    "xlsx": "`xlsx` (a workbook)",
+    "api": "`api` (the browsable page)",
+}
 IF_NONE_MATCH = {
     "name": "If-None-Match",
     "in": "header",
@@ -184,13 +193,21 @@ def describe(result: dict[str, Any], generator: Any, request: Any, public: bool)
             if description:
                 operation["description"] = description
             for parameter in operation.get("parameters", []):
+                if parameter["name"] == "format" and parameter["in"] == "query":
+                    names = [FORMATS.get(value, f"`{value}`") for value in parameter["schema"].get("enum", [])]
+                    parameter["description"] = (
+                        f"The representation: {', '.join(names)}. Any other value, or an empty one, is a 400."
+                    )
                 text = PARAMETERS.get(f"{operation_id}:{parameter['name']}", PARAMETERS.get(parameter["name"]))
                 if text and not parameter.get("description"):
                     parameter["description"] = text
             responses = operation.get("responses", {})
             for response in responses.values():
-                if "text/csv" in response.get("content", {}):
-                    response["content"]["text/csv"] = {"schema": dict(CSV_SCHEMA)}
+                content = response.get("content", {})
+                if "text/csv" in content:
+                    content["text/csv"] = {"schema": dict(CSV_SCHEMA)}
+                for media_type in [m for m in content if m.startswith(SPREADSHEET_MEDIA_PREFIX)]:
+                    content[media_type] = {"schema": dict(XLSX_SCHEMA)}
             parameters = operation.setdefault("parameters", [])
             if method == "get":
                 parameters.append(dict(IF_NONE_MATCH))

@@ -31,6 +31,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# The public address (e.g. https://portal.example.org) that canonical links, hreflang alternates, robots.txt and the
+# sitemap start with; empty: the request's own scheme and host (core.seo). Set it behind a TLS proxy.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # robots.txt's sitemap.xml, in both languages (policy_portal/sitemaps.py).
+    "django.contrib.sitemaps",
     # Third party
     # Cross-origin reads of the API, the feeds and the data downloads (see "CORS" below).
     "corsheaders",
@@ -290,12 +295,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Pillars, targets, milestones, incentives and hubs of Pakistan's National AI Policy 2025, "
         "with the implementation-slip indicators as of any date. Reading is public; writing needs an "
-        "account in the Editors group (session with CSRF, or `Authorization: Token <key>`)."
+        "account in the Editors group (session with CSRF, or `Authorization: Token <key>`).\n\n"
+        "The data in every response is published under the Creative Commons Attribution 4.0 licence "
+        "(CC BY 4.0, `info.license`): reuse it, naming the portal as the source.\n\n"
+        "Every query parameter is validated, and a bad one is a 400 naming it: dates are `YYYY-MM-DD` between "
+        "2000-01-01 and 2100-12-31; booleans `true` or `false`; a choice, slug or id must exist; an empty value "
+        "(except the free-text filters) and a parameter that takes one value given twice are refused; only the "
+        "filters marked repeatable take several values (any of). Lists come in pages of 50 (`page_size` up to "
+        "500); `as_of` replays the numbers as known on a past date. Every GET answers with an ETag: send it "
+        "back as `If-None-Match` for a 304."
     ),
     "VERSION": "1.0.0",
     # The data (every response) is under CC BY 4.0, whatever the code's own licence.
     "LICENSE": {
-        "name": "CC-BY-4.0",
+        "name": "CC BY 4.0 (the data in every response)",
         "url": "https://creativecommons.org/licenses/by/4.0/",
     },
     # Relative by default: the server that served the schema (clients resolve it against the schema's address).
