@@ -3,12 +3,15 @@
 from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from changes.feeds import ChangesFeed
-from core import health, lockout, views
+from core import health, lockout, seo, views
 from pillars.admin.views import recent_changes_view
+
+from . import sitemaps
 
 # ReDoc's additions to the Content-Security-Policy, on its page only (docs/reliability.md, "Security headers"): its
 # search runs in a worker it makes from a blob: URL, and its bundle writes two <style> elements as it loads, before
@@ -45,6 +48,15 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     # The database, the cache and the broker, for the compose health checks (core/health.py).
     path("healthz", health.healthz, name="healthz"),
+    # For search engines: what may be crawled, and every page in both languages (core/seo.py, sitemaps.py).
+    path("robots.txt", seo.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
 ]
 
 # The public pages: English unprefixed, Urdu under /ur/.

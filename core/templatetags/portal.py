@@ -176,6 +176,14 @@ def language_links(context: template.Context) -> list[dict[str, Any]]:
     return links
 
 
+@register.simple_tag(takes_context=True)
+def page_links(context: template.Context) -> dict[str, Any]:
+    """This page's canonical address and its hreflang alternates (and x-default), absolute (core.seo)."""
+    from core.seo import page_links as links
+
+    return links(context.get("request"))
+
+
 @register.filter
 def c(value: float) -> str:
     """An SVG coordinate: one decimal, never localized (a comma would break the drawing)."""

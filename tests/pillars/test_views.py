@@ -174,7 +174,8 @@ def html(response: object) -> str:
 
 EXTERNAL_ASSET = re.compile(
     r"""<(?:script|img|iframe|source|audio|video)[^>]*\ssrc=["']?(?:https?:)?//"""
-    r"""|<link[^>]*\shref=["']?(?:https?:)?//"""
+    # Links a browser fetches; not the canonical address and the alternates, which name the page itself.
+    r"""|<link(?![^>]*\srel="(?:canonical|alternate)")[^>]*\shref=["']?(?:https?:)?//"""
     r"""|url\(\s*["']?(?:https?:)?//""",
     re.IGNORECASE,
 )
