@@ -118,6 +118,14 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    """An anonymous API client (DRF's), as a dashboard or a script reads the API."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
 def private_redis(tmp_path):  # type: ignore[no-untyped-def]
     """A redis-server of the test's own, on a free port, that the test may stop and start (`tests.redis_server`)."""
     from tests.redis_server import REDIS_SERVER, PrivateRedis

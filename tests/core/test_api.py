@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import yaml
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils.translation import gettext_lazy
 from rest_framework.test import APIClient
@@ -35,17 +34,6 @@ API_MD_PATHS = [
     "/api/v1/hubs/",
     "/api/v1/dashboard/summary/",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Throttle counters and the data-version token live in the cache (Redis in CI): start every test clean."""
-    cache.clear()
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 @pytest.fixture

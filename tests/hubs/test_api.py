@@ -28,17 +28,6 @@ HUB_FIELDS = {"slug", "name", "province", "latitude", "longitude", "rollup"}
 ROLLUP_KEYS = {"as_of", "targets", "milestones", "median_slip_days", "max_slip_days", "on_schedule_share"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Throttle counters and the data-version token live in the cache (Redis in CI): start every test clean."""
-    cache.clear()
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 @pytest.fixture
 def hubs(db: None) -> dict[str, Any]:
     """Lahore (the worked-example target and an overdue milestone) and Karachi (nothing yet)."""

@@ -29,17 +29,6 @@ INCENTIVE_FIELDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Throttle counters and the data-version token live in the cache (Redis in CI): start every test clean."""
-    cache.clear()
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 @pytest.fixture
 def incentives(db: None) -> dict[str, Incentive]:
     policy = PolicyFactory()

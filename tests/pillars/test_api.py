@@ -101,17 +101,6 @@ MILESTONE_STATUSES = {"cancelled", "completed", "overdue", "at_risk", "on_track"
 # --- Fixtures ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Throttle counters and the data-version token live in the cache (Redis in CI): start every test clean."""
-    cache.clear()
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     """Two pillars, two hubs, seven targets and five milestones whose indicators as of AS_OF are known.

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from pillars.models import Measurement
@@ -23,16 +22,6 @@ pytestmark = pytest.mark.django_db
 ORIGIN = "http://dashboard.example"
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 ALLOW_CREDENTIALS = "Access-Control-Allow-Credentials"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def preflight(api: APIClient, path: str, method: str, headers: str = "") -> Any:
