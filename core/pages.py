@@ -10,11 +10,9 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
@@ -25,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .asof import AsOf, ParameterError, as_of_from_query
-from .versioning import data_state
+from .versioning import data_state, release
 
 # Largest primary key a database can hold; a bigger number in an address is a 404, not an overflow.
 MAX_PK = 2**63 - 1
@@ -83,35 +81,6 @@ def bad_request_page(request: HttpRequest, problems: Sequence[str]) -> HttpRespo
 # row) and no page computation. Only a 200 carries the validators, so `If-None-Match: *` or a tag copied from
 # elsewhere never turns a bad query (400) into a 304. The public pages have no POST form and no CSRF token,
 # and show nothing of the reader's session, so one copy is right for every reader of an address.
-
-# What a release changes in a page: the templates, translations and styles, and the code of the apps.
-RELEASE_DIRS = (
-    "templates",
-    "locale",
-    "static",
-    "core",
-    "sources",
-    "hubs",
-    "incentives",
-    "pillars",
-    "indicators",
-    "changes",
-    "policy_portal",
-)
-
-
-@functools.cache
-def release() -> tuple[str, float]:
-    """A digest and the latest modification time of the files a page is made from besides the data (once a process)."""
-    base = Path(settings.BASE_DIR)
-    stats = []
-    for name in RELEASE_DIRS:
-        for path in sorted((base / name).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                stats.append((str(path.relative_to(base)), stat.st_size, stat.st_mtime))
-    digest = hashlib.sha1(repr(stats).encode(), usedforsecurity=False).hexdigest()[:12]
-    return digest, max((mtime for _name, _size, mtime in stats), default=0.0)
 
 
 def page_validators(request: HttpRequest) -> tuple[str, dt.datetime]:

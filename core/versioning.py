@@ -18,8 +18,12 @@ count as "the data" is declared by each app (`core.signals.watch`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,8 +33,7 @@ from .oncommit import CommitBatch
 
 def data_version() -> str:
     """The committed version of the data, as text (for ETags and cache keys)."""
-    version = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-    return str(version or 0)
+    return data_state()[0]
 
 
 def data_state() -> tuple[str, dt.datetime | None]:
@@ -61,3 +64,33 @@ def bump_data_version(**kwargs: Any) -> None:
     """
     if _writes.add():
         _move()
+
+
+# What a release changes in a page or an API answer: the templates, translations and styles, and the code of the apps.
+RELEASE_DIRS = (
+    "templates",
+    "locale",
+    "static",
+    "core",
+    "sources",
+    "hubs",
+    "incentives",
+    "pillars",
+    "indicators",
+    "changes",
+    "policy_portal",
+)
+
+
+@functools.cache
+def release() -> tuple[str, float]:
+    """A digest and the latest modification time of the files a page is made from besides the data (once a process)."""
+    base = Path(settings.BASE_DIR)
+    stats = []
+    for name in RELEASE_DIRS:
+        for path in sorted((base / name).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                stats.append((str(path.relative_to(base)), stat.st_size, stat.st_mtime))
+    digest = hashlib.sha1(repr(stats).encode(), usedforsecurity=False).hexdigest()[:12]
+    return digest, max((mtime for _name, _size, mtime in stats), default=0.0)

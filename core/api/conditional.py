@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.models import Revisioned
-from core.versioning import data_version
+from core.versioning import data_version, release
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -63,6 +63,7 @@ def etag_for(request: HttpRequest | Request, revision: int | None = None) -> str
     key = "|".join(
         [
             data_version(),
+            release()[0],  # a deploy that changes an answer's shape must not be answered from old copies
             timezone.localdate().isoformat(),
             request.get_full_path(),
             request.headers.get("Accept", ""),

@@ -109,3 +109,16 @@ def test_each_move_records_when(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(versioning.timezone, "now", lambda: later)
     versioning._move()
     assert versioning.data_state() == (str(int(version) + 1), later)
+
+
+def test_a_new_release_changes_the_etags_of_the_api_and_the_pages(monkeypatch: pytest.MonkeyPatch, rf: Any) -> None:
+    """A deploy that changes an answer's shape must not be answered with a 304 or a copy stored before it."""
+    from core import pages
+    from core.api import conditional
+
+    request = rf.get("/api/v1/targets/")
+    before = conditional.etag_for(request), pages.page_validators(request)[0]
+    monkeypatch.setattr(conditional, "release", lambda: ("another-release", 0.0))
+    monkeypatch.setattr(pages, "release", lambda: ("another-release", 0.0))
+    after = conditional.etag_for(request), pages.page_validators(request)[0]
+    assert before[0] != after[0] and before[1] != after[1]
