@@ -14,6 +14,7 @@ from django.test import Client
 
 from pillars.models import Target
 from tests.factories import TargetFactory
+from tests.postgres import other_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,16 +22,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 def _terminate_our_connection() -> None:
     """Have the server end this process's connection, from another connection (as a restart would)."""
     pid = connection.connection.info.backend_pid
-    settings = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"] or None, port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-    )  # fmt: skip
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    finally:
-        other.close()
+    with other_connection() as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 def test_a_kept_connection_that_died_between_requests_is_replaced_before_use() -> None:

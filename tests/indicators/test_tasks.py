@@ -43,6 +43,7 @@ from pillars import services
 from pillars.models import Measurement, Milestone, Pillar, Target
 from policy_portal.celery import app as celery_app
 from tests.factories import HubFactory, MeasurementFactory, MilestoneFactory, PillarFactory, TargetFactory, reported
+from tests.postgres import other_connection
 
 from .conftest import CeleryWorkers, Worker, celery_configured, worker_env
 
@@ -635,20 +636,10 @@ def _snapshot_rows(day: date) -> dict[str, list[tuple[object, ...]]]:
 @contextlib.contextmanager
 def _date_locked(day: date) -> Iterator[None]:
     """Hold the recompute's advisory lock on `day` from another connection, so that a recompute waits inside."""
-    import psycopg2
-
-    db = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], host=db["HOST"] or None, port=db["PORT"] or None,
-        password=db["PASSWORD"] or None,
-    )  # fmt: skip
-    other.autocommit = True
-    try:
+    with other_connection() as other:  # its session, and the lock, end with it
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [indicator_services._LOCK_NAMESPACE, day.toordinal()])
         yield
-    finally:
-        other.close()  # ends the session, and its lock
 
 
 def _waiting_on_the_lock() -> bool:
