@@ -8,6 +8,7 @@ app_name = "pillars"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("pillars/", views.pillar_index, name="pillars"),
     path("pillars/<slug:slug>/", views.pillar_detail, name="pillar"),
     path("targets/", views.target_index, name="targets"),
     path("targets/<int:pk>/", views.target_detail, name="target"),

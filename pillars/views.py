@@ -39,8 +39,9 @@ from incentives.filtersets import IncentiveFilterSet
 from incentives.models import Incentive
 from indicators import compute
 from indicators import selectors as indicator_selectors
-from indicators.display import dashboard_window, rollup_view
+from indicators.display import RollupView, dashboard_window, rollup_view
 from indicators.models import MilestoneSnapshot, RecomputeRun, TargetSnapshot
+from indicators.ranking import Ranked, RankingSort, furthest_behind, rank_pillars, sort_ranking
 
 from .choices import TargetKind
 from .filtersets import MilestoneFilterSet, TargetFilterSet
@@ -144,6 +145,7 @@ def home(request: HttpRequest) -> HttpResponse:
     mark_illustrative([item for kind, item in slipped if kind == "target"] + missed)
 
     runs, changes, changes_total = recent_changes(day, as_of.basis)
+    ranking = pillar_ranking(pillars, all_rollups)
     context = {
         "window": window,
         "headline": rollup_view(window_rollups.get(("policy", ""))),
@@ -158,8 +160,101 @@ def home(request: HttpRequest) -> HttpResponse:
         "stored": bool(runs) and runs[0] == day,
         "changes": changes,
         "changes_total": changes_total,
+        "behind": pillar_rows(furthest_behind(ranking), as_of),
+        "pillars_total": len(pillars),
     }
     return render_page(request, "pages/home.html", context, as_of)
+
+
+# --- The pillar ranking ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PillarRow:
+    """A pillar of the ranking with its roll-up's totals, for the templates."""
+
+    pillar: Pillar
+    ranked: Ranked[Pillar]
+    rv: RollupView | None
+    #: The query of the pillar's targets and milestones lists (`?pillar=`), on the same date and basis.
+    filter_query: str
+
+
+def pillar_rows(ranking: Iterable[Ranked[Pillar]], as_of: AsOf) -> list[PillarRow]:
+    return [
+        PillarRow(row.item, row, rollup_view(row.rollup), urlencode({"pillar": row.item.slug, **as_of.params}))
+        for row in ranking
+    ]
+
+
+def pillar_ranking(pillars: Iterable[Pillar], rollups: dict[tuple[str, str], compute.Rollup]) -> list[Ranked[Pillar]]:
+    """The pillars ranked furthest behind first (`indicators.ranking`), from roll-ups already read: no query."""
+    return rank_pillars((pillar, pillar.number, rollups.get(("pillar", pillar.slug))) for pillar in pillars)
+
+
+@dataclass(frozen=True, slots=True)
+class SortColumn:
+    """A sortable column header: its label, its `aria-sort` (or ""), the query its link asks for."""
+
+    key: str
+    label: str
+    aria_sort: str
+    query: str
+
+
+# What a column's header asks for when the ranking is sorted by another column: the order that puts the
+# pillars furthest behind first (lowest share, largest slip, lowest coverage); a second click reverses it.
+FIRST_ORDER = {
+    "rank": RankingSort.RANK,
+    "pillar": RankingSort.PILLAR,
+    "on_schedule": RankingSort.ON_SCHEDULE,
+    "median_slip": RankingSort.MEDIAN_SLIP_DESC,
+    "coverage": RankingSort.COVERAGE,
+}
+
+
+def _sort_columns(sort: RankingSort, as_of: AsOf) -> list[SortColumn]:
+    labels = {
+        "rank": gettext_lazy("Rank"),
+        "pillar": gettext_lazy("Pillar"),
+        "on_schedule": gettext_lazy("On schedule"),
+        "median_slip": gettext_lazy("Median slip"),
+        "coverage": gettext_lazy("Reporting coverage"),
+    }
+    columns = []
+    for key, first in FIRST_ORDER.items():
+        current = sort.column == key
+        wanted = RankingSort(sort.value[1:] if sort.descending else f"-{sort.value}") if current else first
+        params = {**as_of.params, **({} if wanted == RankingSort.RANK else {"sort": wanted.value})}
+        aria = ("descending" if sort.descending else "ascending") if current else ""
+        columns.append(SortColumn(key, str(labels[key]), aria, f"?{urlencode(params)}" if params else ""))
+    return columns
+
+
+class RankingForm(forms.Form):
+    """`?sort=`: one of the ranking's columns (`RankingSort`); anything else is the friendly 400."""
+
+    sort = forms.ChoiceField(
+        required=False, label=gettext_lazy("Sort"), choices=[(s.value, s.value) for s in RankingSort]
+    )
+
+
+@page_view
+def pillar_index(request: HttpRequest) -> HttpResponse:
+    """The six pillars ranked furthest behind first, by the rule the page states, with their reporting coverage."""
+    as_of = as_of_from(request)
+    sort = RankingSort(valid_query(RankingForm(request.GET)).cleaned_data["sort"] or RankingSort.RANK)
+    rollups = indicator_selectors.rollups_on(**as_of.selection)
+    ranking = pillar_ranking(Pillar.objects.order_by("number"), rollups)
+    rows = pillar_rows(sort_ranking(ranking, sort), as_of)
+    context = {
+        "rows": rows,
+        "behind": [row for row in rows if row.ranked.position == 1],
+        "unranked": sum(1 for row in rows if not row.ranked.has_data),
+        "columns": _sort_columns(sort, as_of),
+        "sort": sort.value,
+    }
+    return render_page(request, "pages/pillar_list.html", context, as_of)
 
 
 # --- Pillars and targets ---------------------------------------------------------------------------

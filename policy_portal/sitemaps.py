@@ -91,6 +91,7 @@ class ListPages(PortalSitemap):
     def items(self) -> list[str]:
         return [
             "pillars:home",
+            "pillars:pillars",
             "pillars:targets",
             "pillars:milestones",
             "incentives:list",

@@ -77,7 +77,16 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page(browsing: Browsi
 # The accessible name of each element: its aria-label, or the text of the elements aria-labelledby names.
 NAME_OF_EACH = """es => es.map(e => e.getAttribute('aria-label') || (e.getAttribute('aria-labelledby') || '')
   .split(/\\s+/).filter(Boolean).map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim())"""
-LANDMARK_PAGES = ["/", "/targets/", "/milestones/", "/incentives/", "/hubs/", "/methodology/", "/search/?q=AI"]
+LANDMARK_PAGES = [
+    "/",
+    "/pillars/",
+    "/targets/",
+    "/milestones/",
+    "/incentives/",
+    "/hubs/",
+    "/methodology/",
+    "/search/?q=AI",
+]
 
 
 def check_landmarks(browsing: Browsing, path: str) -> None:
@@ -146,7 +155,7 @@ def check_tab_order(browsing: Browsing, language: str) -> None:
     browsing.visit(in_language("/targets/", language))
     nav_links = page.locator("#main-nav a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     language_links = page.locator("#language-switch a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert len(nav_links) == 7 and len(language_links) == 2
+    assert len(nav_links) == 8 and len(language_links) == 2
 
     wanted = {("language-switch", href) for href in language_links} | {("main-nav", href) for href in nav_links}
     reached: list[tuple[str, str | None]] = []
