@@ -16,4 +16,4 @@ class SourceSerializer(FastRepresentationMixin, serializers.ModelSerializer[Sour
 
     class Meta:
         model = Source
-        fields = ["url", "title", "outlet", "published_on", "confidence", "disputed", "confidence_mark"]
+        fields = ["id", "url", "title", "outlet", "published_on", "confidence", "disputed", "confidence_mark"]

@@ -3,7 +3,7 @@
 DRF takes an empty `?format=` for no format (the Accept header decides) and
 an unknown one (`?format=xml`) for a 404, as if the address did not exist.
 Here both, and a format given twice, are a 400 naming `format` and the
-formats there are.
+formats there are. A CSV or XLSX answer also checks `?table=` (`core.api.tables`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
+from . import tables
 from .params import single_values
 
 
@@ -34,4 +35,18 @@ class ContentNegotiation(DefaultContentNegotiation):
                 raise exceptions.ValidationError(
                     {name: [message % {"value": value[:40], "formats": ", ".join(formats)}]}
                 )
-        return super().select_renderer(request, renderers, format_suffix)
+        chosen = super().select_renderer(request, renderers, format_suffix)
+        if getattr(chosen[0], "tabular", False):
+            _check_table(request)
+        return chosen
+
+
+def _check_table(request: Request) -> None:
+    """`?table=` of a CSV or XLSX answer: one of the answer's related tables, or a 400 naming them."""
+    value = single_values(request, [tables.TABLE_PARAM]).get(tables.TABLE_PARAM)
+    view = (request.parser_context or {}).get("view")
+    if value is None or view is None:
+        return
+    problem = tables.table_problem(view, value)
+    if problem:
+        raise exceptions.ValidationError({tables.TABLE_PARAM: [problem]})

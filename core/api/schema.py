@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import Direction, OpenApiParameter
 from rest_framework import permissions, serializers
 
+from core.api import tables
 from core.api.descriptions import FIELDS, OPERATIONS, PARAMETERS
 from core.api.permissions import IsEditorOrReadOnly
 from core.asof import DATE_PATTERN
@@ -64,6 +65,24 @@ class ApiAutoSchema(AutoSchema):
         if self.method in permissions.SAFE_METHODS and public and {} not in auths:
             auths.append({})
         return auths
+
+    def get_override_parameters(self) -> list[Any]:
+        """`table` on every GET that answers CSV or XLSX and has related tables: an enum of their names."""
+        parameters: list[Any] = list(super().get_override_parameters())
+        if self.method != "GET" or not any(getattr(r, "tabular", False) for r in self.view.get_renderers()):
+            return parameters
+        layout = tables.view_layout(self.view)
+        names = [tables.relative_name(layout, table) for table in layout.walk()][1:] if layout is not None else []
+        if names:
+            parameters.append(
+                OpenApiParameter(
+                    tables.TABLE_PARAM,
+                    OpenApiTypes.STR,
+                    enum=names,
+                    description=TABLE_DESCRIPTION % {"main": layout.name if layout is not None else ""},
+                )
+            )
+        return parameters
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
@@ -124,12 +143,26 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 CSV_SCHEMA = {
     "type": "string",
-    "description": "The same rows as the JSON, as CSV in UTF-8 with a byte order mark; nested fields become dotted "
-    "columns (`indicators.slip_days`), lists are joined with `; `.",
+    "description": "One table of the JSON, as CSV in UTF-8 with a byte order mark and CRLF line ends, one scalar per "
+    "cell: a nested object becomes dotted columns (`indicators.slip_days`, empty when it is null); a list (sources, "
+    "trajectory, evidence, re-baselines, hub slugs) is a related table, one row per item, keyed by its parent "
+    "(`target_id`, `pillar_slug`) and `position` (from 1, in the JSON's order); counts per status are a related "
+    "table of `status` and `count`; a value of any type (a change's `old` and `new`) is JSON text. Without `table` "
+    'this is the main table; the `Link` header (rel="related") gives the address of each related one. An empty '
+    "cell is null (empty text in a column that is never null); text a spreadsheet would run as a formula "
+    "(`=`, `+`, `-`, `@`) starts with an apostrophe.",
 }
-# `?format=xlsx`, once offered: a spreadsheet file, not JSON.
 SPREADSHEET_MEDIA_PREFIX = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-XLSX_SCHEMA = {"type": "string", "format": "binary", "description": "The same rows as the CSV, as an XLSX workbook."}
+XLSX_SCHEMA = {
+    "type": "string",
+    "format": "binary",
+    "description": "Every table of the CSV answer in one XLSX workbook: the main table in the first sheet, then one "
+    "sheet per related table (named as `table` names it), the same columns; dates are dates, numbers numbers.",
+}
+TABLE_DESCRIPTION = (
+    "With `format=csv`: the related table to answer instead of the main one (`%(main)s`), e.g. `sources`; the "
+    "`Link` header of any CSV answer lists them all. Another name, or the parameter given twice, is a 400."
+)
 FORMATS = {
     "json": "`json` (the default, also chosen by an `Accept` header)",
     "csv": "`csv` (UTF-8 with a byte order mark)",

@@ -54,6 +54,9 @@ class PillarSerializer(RollupInContextMixin, FastRepresentationMixin, serializer
     """One of the policy's six pillars, with its roll-up as of `as_of`."""
 
     rollup_scope = "pillar"
+    aliases = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Other names the pillar goes by."
+    )
     sources = SourceSerializer(many=True, read_only=True)
     rollup = serializers.SerializerMethodField()
 
@@ -65,7 +68,7 @@ class PillarSerializer(RollupInContextMixin, FastRepresentationMixin, serializer
 class TargetRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a target: the baseline and deadline in force before and after, when and why."""
 
-    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
+    source = SourceSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]  # not Field.source
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -89,7 +92,7 @@ class TargetRebaselineSerializer(FastRepresentationMixin, serializers.ModelSeria
 class MilestoneRebaselineSerializer(FastRepresentationMixin, serializers.ModelSerializer[Rebaseline]):
     """A re-baseline of a milestone: the due date in force before and after, when and why."""
 
-    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
+    source = SourceSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]  # not Field.source
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -252,7 +255,7 @@ class MeasurementSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
 class EvidenceSerializer(FastRepresentationMixin, serializers.ModelSerializer[MilestoneEvidence]):
     """A dated, cited fact about a milestone's progress."""
 
-    source = SourceSerializer(read_only=True)  # type: ignore[assignment]  # a declared field, not Field.source
+    source = SourceSerializer(read_only=True, allow_null=True)  # type: ignore[assignment]  # not Field.source
     document = serializers.FileField(read_only=True, use_url=True)
 
     class Meta:

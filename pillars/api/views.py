@@ -132,6 +132,7 @@ class TargetViewSet(
 
     queryset = Target.objects.select_related("pillar")
     serializer_class = TargetSerializer
+    table_serializers = {"history": TargetHistorySerializer}
     filterset_class = TargetFilterSet
     permission_classes = [IsEditorOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -262,6 +263,7 @@ class MilestoneViewSet(
 
     queryset = Milestone.objects.select_related("pillar")
     serializer_class = MilestoneSerializer
+    table_serializers = {"history": MilestoneHistorySerializer}
     filterset_class = MilestoneFilterSet
     permission_classes = [IsEditorOrReadOnly]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -321,6 +323,9 @@ class MilestoneViewSet(
 
 class SummaryView(ConditionalMixin, APIView):
     """The policy-wide roll-up and one per pillar, as of a date, optionally for items due in a window."""
+
+    table_serializer = SummarySerializer
+    table_name = "summary"
 
     @extend_schema(
         parameters=[

@@ -242,7 +242,7 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 # Beyond the headers a browser always allows: a dashboard that polls sends back its ETag.
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
 # Beyond the few a script may always read: the ETag to send back, the feed's date, the wait after a 429, a file's name.
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition", "Link"]
 # A day, as browsers cap it anyway (Chromium: two hours).
 CORS_PREFLIGHT_MAX_AGE = 86400
 
@@ -270,6 +270,7 @@ REST_FRAMEWORK = {
         "core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "core.api.renderers.CSVRenderer",
+        "core.api.renderers.XLSXRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.AnonymousThrottle"],

@@ -166,7 +166,7 @@ def test_values_that_can_be_read_are_accepted(data: dict[str, Any], path: str, q
     ("query", "message"),
     [
         ("format=", EMPTY.format("format")),
-        ("format=xml", "“xml” is not a format: choose one of json, api, csv."),
+        ("format=xml", "“xml” is not a format: choose one of json, api, csv, xlsx."),
         ("format=json&format=csv", TWICE.format("format")),
     ],
 )
