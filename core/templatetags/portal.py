@@ -134,6 +134,25 @@ def late(days: int | None) -> str:
 
 
 @register.filter
+def expected(ind: Any) -> str:
+    """A milestone's expected date in words, from its indicators (or a snapshot of them).
+
+    indicators.md never lets an unfinished milestone be expected before the as-of date, so an overdue one whose
+    editors gave no later date is "expected" on the as-of date itself: shown as a date, that reads like a forecast
+    and changes every day. It is said as what it is instead: no new date, and how overdue (its `slip_days`, which
+    is then as-of date minus baseline due date). The numbers are the indicators', unchanged.
+    """
+    if ind is None or ind.expected_date is None:
+        return ""
+    if ind.status == "overdue" and ind.expected_date <= ind.as_of:
+        days = ind.slip_days or 0
+        return ngettext("no new date given; %(days)s day overdue", "no new date given; %(days)s days overdue", days) % {
+            "days": num(days)
+        }
+    return day(ind.expected_date)
+
+
+@register.filter
 def days_after(later: dt.date | None, earlier: dt.date | None) -> int | None:
     """Whole days from `earlier` to `later` (`{{ as_of|days_after:due }}`)."""
     if later is None or earlier is None:
