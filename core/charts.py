@@ -7,6 +7,11 @@ summary and a data table; this module only decides where things go.
 
 Coordinates are SVG user units: x grows to the right, y grows downwards. Time
 always runs left to right, also on right-to-left (Urdu) pages.
+
+A chart's text scales with the chart: a 640-unit chart shrunk onto a 390-pixel
+phone draws 12-unit text at about 6 pixels. So on small screens portal.css
+draws chart text at `PHONE_TEXT` units (11 CSS pixels or more once shrunk), and
+the margins and the number of ticks here leave room for text of that size.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 __all__ = [
+    "PHONE_DATE_TICKS",
+    "PHONE_TEXT",
     "Box",
     "ChartPoint",
     "DateScale",
@@ -44,6 +51,13 @@ __all__ = [
     "trend_chart",
     "value_ticks",
 ]
+
+
+# The size of chart text on a phone, in user units (`.chart-svg` in static/css/portal.css): 640 units drawn
+# about 343 pixels wide (a 390-pixel screen less the page's margins) makes it 11.8 pixels.
+PHONE_TEXT = 22.0
+# The most date ticks a 640-unit chart can label with text that large ("2027", "Sep") without them touching.
+PHONE_DATE_TICKS = 6
 
 
 # --- Building blocks ------------------------------------------------------------------------------
@@ -374,7 +388,9 @@ def target_chart(
         low = 0.0  # counts start at zero when that hides little: the bars' heights stay honest
     ticks = value_ticks(low, high)
 
-    plot = Box(left=64.0, top=28.0, width=width - 64.0 - 16.0, height=height - 28.0 - 36.0)
+    # Room for phone-sized text: the value labels ("7,500") on the left, the unit above, dates below.
+    left, top, right, bottom = 3.7 * PHONE_TEXT, 1.6 * PHONE_TEXT, 1.3 * PHONE_TEXT, 1.9 * PHONE_TEXT
+    plot = Box(left=left, top=top, width=width - left - right, height=height - top - bottom)
     xs = DateScale(start, end, plot.left, plot.right)
     ys = ValueScale(ticks[0], ticks[-1], plot.bottom, plot.top)
     divisor, unit = axis_unit(ticks)
@@ -399,7 +415,7 @@ def target_chart(
         forecast_clipped=clipped,
         as_of_x=xs(as_of) if as_of is not None and start <= as_of <= end else None,
         deadline_x=xs(deadline.date),
-        x_ticks=tuple(Tick(xs(day), day) for day in date_ticks(start, end)),
+        x_ticks=tuple(Tick(xs(day), day) for day in date_ticks(start, end, most=PHONE_DATE_TICKS)),
         y_ticks=tuple(Tick(ys(value), value) for value in ticks),
         start=start,
         end=end,
@@ -455,7 +471,9 @@ def trend_chart(
     pad = max((last - first) // 20, 15)
     start, end = dt.date.fromordinal(first - pad), dt.date.fromordinal(last + pad)
 
-    plot = Box(left=92.0, top=16.0, width=width - 92.0 - 16.0, height=height - 16.0 - 36.0)
+    # Room for phone-sized text: dates ("September" in Urdu) on the left, dates below.
+    left, top, right, bottom = 92.0, 0.8 * PHONE_TEXT, 1.3 * PHONE_TEXT, 1.9 * PHONE_TEXT
+    plot = Box(left=left, top=top, width=width - left - right, height=height - top - bottom)
     xs = DateScale(start, end, plot.left, plot.right)
     ys = DateScale(start, end, plot.bottom, plot.top)  # same dates, upwards
     forecasts = tuple((xs(p.report_date), ys(p.forecast), p) for p in ordered)
@@ -469,7 +487,7 @@ def trend_chart(
         expected_path=_path(expected) if len(expected) > 1 else "",
         baseline_y=ys(baseline_due),
         diagonal=(xs(start), ys(start), xs(end), ys(end)),
-        x_ticks=tuple(Tick(xs(day), day) for day in date_ticks(start, end, most=7)),
+        x_ticks=tuple(Tick(xs(day), day) for day in date_ticks(start, end, most=PHONE_DATE_TICKS)),
         y_ticks=tuple(Tick(ys(day), day) for day in date_ticks(start, end, most=7)),
     )
 
@@ -624,14 +642,16 @@ def place_map_labels(
     *,
     width: float,
     height: float,
-    char_width: float = 7.5,
-    text_height: float = 14.0,
+    char_width: float = 11.0,
+    text_height: float = 20.0,
     gap: float = 8.0,
 ) -> list[MapLabel]:
     """Project places (key, longitude, latitude, label) and put each label where it overlaps nothing placed yet.
 
     Tried in order: right, left, above, below the marker; a label that fits
     nowhere keeps the side that overlaps least. Labels stay inside the map.
+    The text's size is a phone's (portal.css draws the labels at 20 units on small screens, to read at 11
+    pixels on a 600-unit map shrunk to a phone; at 14 units on wider screens the boxes are roomier still).
     """
     projected = [(key, *projection(lon, lat), text) for key, lon, lat, text in places]
     markers = [(x - 5, y - 5, x + 5, y + 5) for _, x, y, _ in projected]
