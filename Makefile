@@ -43,6 +43,7 @@ run: venv
 	$(MANAGE) load_policy --illustrative
 	$(MANAGE) recompute_indicators --from 2025-07-30 --every week
 	$(MANAGE) recompute_indicators
+	$(MANAGE) build_datapackage
 	$(MANAGE) ensure_admin
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

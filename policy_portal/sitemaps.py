@@ -84,7 +84,7 @@ class PortalSitemap(Sitemap[Any]):
 
 
 class ListPages(PortalSitemap):
-    """The dashboard, the list pages, the record of changes and the methodology."""
+    """The dashboard, the list pages, the record of changes, the methodology and the open data."""
 
     changefreq = "daily"
 
@@ -98,6 +98,7 @@ class ListPages(PortalSitemap):
             "hubs:list",
             "changes:list",
             "pillars:methodology",
+            "opendata:data",
         ]
 
     def location(self, item: str) -> str:

@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from changes.feeds import ChangesFeed
 from core import health, lockout, seo, views
+from opendata import views as opendata_views
 from pillars.admin.views import recent_changes_view
 
 from . import sitemaps
@@ -57,6 +58,8 @@ urlpatterns = [
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap-section",
     ),
+    # The bulk data package, built by the worker (opendata/): the same file in both languages.
+    path("data/datapackage.zip", opendata_views.datapackage_zip, name="datapackage"),
 ]
 
 # The public pages: English unprefixed, Urdu under /ur/.
@@ -65,6 +68,7 @@ urlpatterns += i18n_patterns(
     path("", include("hubs.urls")),
     path("", include("incentives.urls")),
     path("", include("changes.urls")),
+    path("", include("opendata.urls")),
     prefix_default_language=False,
 )
 

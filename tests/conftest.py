@@ -103,8 +103,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
-    """Uploaded evidence goes to a throw-away folder."""
+    """Uploaded evidence and built data packages go to a throw-away folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OPENDATA_ROOT = tmp_path / "media" / "opendata"
 
 
 @pytest.fixture(autouse=True)

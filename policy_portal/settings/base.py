@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "indicators",
     # The public record of every change, read from the audit trail of the apps above.
     "changes",
+    # The bulk data package and the /data/ page.
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     # The security headers go on every response, static files included (see "Security headers" below).
     "csp.middleware.CSPMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
+    # The data's licence (CC BY 4.0) as a Link header on the API, the downloads and the feed.
+    "opendata.middleware.LicenceLinkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -434,6 +438,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # After this local time, a day with no full recompute yet gets one from the drain (the nightly run was missed).
 INDICATORS_CATCH_UP_AFTER = env("INDICATORS_CATCH_UP_AFTER", default="01:00")
+
+# --- Open data ------------------------------------------------------------------
+
+# Where the built data packages are kept: shared by the web and the worker (compose's media volume).
+OPENDATA_ROOT = env.path("OPENDATA_ROOT", default=f"{MEDIA_ROOT}/opendata")
+# A recompute queues a build of its date's package this many seconds later (a burst of edits gives one build).
+OPENDATA_BUILD_DELAY = env.int("OPENDATA_BUILD_DELAY", default=30)
+OPENDATA_BUILD_AFTER_RECOMPUTE = env.bool("OPENDATA_BUILD_AFTER_RECOMPUTE", default=True)
+# How many past dates' packages are kept besides today's (the oldest built are removed first).
+OPENDATA_KEEP_DATES = env.int("OPENDATA_KEEP_DATES", default=60)
 
 # --- Slip indicators ----------------------------------------------------------
 

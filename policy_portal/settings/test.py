@@ -22,3 +22,5 @@ LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
 # (renewed on commit) would not move between a write and the next read: the
 # representation copies are tested explicitly, with real commits.
 API_REPRESENTATION_CACHE_SECONDS = 0
+# A recompute in a test does not build the data package (eagerly, inside the test); tests/opendata builds it.
+OPENDATA_BUILD_AFTER_RECOMPUTE = False

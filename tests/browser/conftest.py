@@ -233,6 +233,7 @@ class Site:
         """Every public page: the lists, and one page per pillar, target, milestone, incentive and hub."""
         return [
             "/",
+            "/pillars/",
             *[f"/pillars/{slug}/" for slug in self.pillars],
             "/targets/",
             *[f"/targets/{pk}/" for pk in self.targets],
@@ -243,6 +244,7 @@ class Site:
             "/hubs/",
             *[f"/hubs/{slug}/" for slug in self.hubs],
             "/methodology/",
+            "/data/",
             "/changes/",
             "/search/?q=AI",
             "/search/?q=",
