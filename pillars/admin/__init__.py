@@ -58,16 +58,20 @@ from .editor_forms import (
     PillarMilestoneFormSet,
     TrajectoryInlineFormSet,
 )
+from .fields import FigureField
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import InlineModelAdmin
     from django.utils.datastructures import _ListOrTuple
 
 HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+# Figures typed as people write them, 160,000 or the Urdu pages' 1,60,000 (`core.numbers`), in a text box: a
+# browser's number box refuses the comma before the form can read it.
+FIGURES: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.FloatField: {"form_class": FigureField}}
 # Tabular inlines stay one line high per row.
 
 
-COMPACT = {**HTTPS_URLS, models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
+COMPACT = {**HTTPS_URLS, **FIGURES, models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 40})}}
 
 
 def _save_measurements(formset: BaseInlineFormSet[Measurement, Target], user: services.User) -> None:
@@ -109,6 +113,7 @@ class TrajectoryPointInline(admin.TabularInline[TrajectoryPoint, Target]):
 
     model = TrajectoryPoint
     formset = TrajectoryInlineFormSet
+    formfield_overrides = FIGURES
     fields = ["date", "value"]
     ordering = ["date"]
     extra = 1
@@ -242,6 +247,7 @@ class TargetAdmin(
     ]
     list_filter = [TargetStatusFilter, "kind", "pillar", "confidence", "disputed"]
     list_select_related = ["pillar"]
+    formfield_overrides = FIGURES
     search_fields = ["code", "title", "description", "responsible_body"]
     autocomplete_fields = ["policy", "pillar", "hubs", "sources"]
     date_hierarchy = "target_date"
@@ -357,7 +363,7 @@ class MeasurementAdmin(
     search_fields = ["target__code", "target__title", "note", "source_url"]
     autocomplete_fields = ["target"]
     date_hierarchy = "date"
-    formfield_overrides = HTTPS_URLS
+    formfield_overrides = {**HTTPS_URLS, **FIGURES}
     form = MeasurementForm
     EDITABLE: ClassVar[list[str]] = [
         "target",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import selectors, services, validation
 from ..models import Measurement, Milestone, MilestoneEvidence, Pillar, Target, TrajectoryPoint
 from ..validation import target_errors
+from .fields import FigureField
 
 # --- Milestones: reasons and evidence --------------------------------------------------------------
 
@@ -387,9 +388,9 @@ class RebaselineFields(forms.Form):
 
 
 class TargetRebaselineForm(RebaselineFields):
-    baseline_value = forms.FloatField(label=_("New baseline value"))
+    baseline_value = FigureField(label=_("New baseline value"))
     baseline_date = forms.DateField(label=_("New baseline date"), widget=forms.DateInput(attrs={"type": "date"}))
-    target_value = forms.FloatField(label=_("New target value"))
+    target_value = FigureField(label=_("New target value"))
     target_date = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     field_order = [
         "baseline_value",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -12,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from core import numbers
 from core.spreadsheets import Formula, is_formula, unquote_cell
 from core.validators import validate_uri
 
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "ہاں", "جی ہاں"}
 FALSE_WORDS = {"no", "n", "false", "0", "", "نہیں"}
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 class CellProblem(ValueError):
@@ -73,17 +72,14 @@ def read_number(value: Any, column: str) -> float | None:
     else:
         if isinstance(value, Formula):
             read_text(value, column)
-        text = "" if value is None else str(value).strip().replace("\u00a0", "").replace(" ", "")
+        text = "" if value is None else str(value).strip()
         if not text:
             return None
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
         try:
-            number = float(text)  # also reads Urdu (Extended Arabic-Indic) digits
-        except ValueError:
-            raise CellProblem(
-                _("%(column)s “%(text)s” is not a number.") % {"column": column, "text": text[:40]}
-            ) from None
+            # 160000, 160,000 and the lakh grouping of the Urdu pages, 1,60,000, all read as 160000.
+            number = numbers.read_number(text).value
+        except numbers.NumberProblem as problem:
+            raise CellProblem(_("%(column)s %(problem)s") % {"column": column, "problem": problem}) from None
     if not math.isfinite(number) or abs(number) > 1e15:
         raise CellProblem(_("%(column)s is not a usable number.") % {"column": column})
     return number
