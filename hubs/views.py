@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from core import charts
 from core.pages import as_of_from, filter_fields, page_view, render_page, valid_filters
+from incentives.filtersets import applies_in
 from incentives.models import Incentive
 from indicators import selectors as indicator_selectors
 from indicators.display import rollup_view
@@ -98,7 +99,8 @@ def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "milestones": milestones_with_indicators(
             Milestone.objects.filter(hubs=hub).select_related("pillar"), as_of.date, as_of.basis
         ),
-        "incentives": list(Incentive.objects.filter(hubs=hub).order_by("name")),
+        # Placed here, or nationwide (labelled so on the cards).
+        "incentives": list(Incentive.objects.filter(applies_in(hubs=[hub])).order_by("name")),
         "outline": outline(),
         "markers": hub_markers([hub]),
     }

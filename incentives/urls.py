@@ -8,5 +8,6 @@ app_name = "incentives"
 
 urlpatterns = [
     path("incentives/", views.incentive_list, name="list"),
+    path("incentives/can-i-apply/", views.can_i_apply, name="can_i_apply"),
     path("incentives/<slug:slug>/", views.incentive_detail, name="detail"),
 ]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from incentives.models import Incentive
-from tests.factories import EditorFactory, IncentiveFactory, PillarFactory, SuperuserFactory
+from tests.factories import EditorFactory, HubFactory, IncentiveFactory, PillarFactory, SuperuserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,7 @@ def test_editor_adds_an_incentive(client: Client) -> None:
             "budget_amount": "1000000",
             "budget_currency": "PKR",
             "confidence": "A",
+            "scope": "nationwide",
         },
     )
 
@@ -72,6 +73,7 @@ def test_negative_budget_is_refused(client: Client) -> None:
             "planned_launch_basis": "assumed",
             "budget_amount": "-5",
             "confidence": "A",
+            "scope": "nationwide",
         },
     )
 
@@ -104,3 +106,61 @@ def test_changelist_runs_the_same_queries_for_2_and_20_rows(client: Client, who:
         IncentiveFactory(pillar=PillarFactory())
 
     assert _changelist_queries(client) == with_two
+
+
+def test_editor_sets_where_who_how_and_when(client: Client) -> None:
+    editor = login(client, EditorFactory)
+    lahore = HubFactory(slug="lahore", province="Punjab")
+    base = {
+        "name": "Lahore seed grants",
+        "slug": "lahore-seed-grants",
+        "kind": "grant",
+        "status": "announced",
+        "planned_launch_basis": "assumed",
+        "confidence": "A",
+    }
+    # Regional names somewhere; dates in order; only the fixed choices.
+    refused = client.post(
+        "/admin/incentives/incentive/add/",
+        {
+            **base,
+            "scope": "regional",
+            "applicants": ["startup", "astronauts"],
+            "opens_on": "2026-03-01",
+            "closes_on": "2026-02-01",
+        },
+    )
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert {"scope", "applicants"} <= set(errors)
+    assert "closes_on" in errors or "__all__" in errors
+    assert not Incentive.objects.exists()
+
+    response = client.post(
+        "/admin/incentives/incentive/add/",
+        {
+            **base,
+            "scope": "regional",
+            "hubs": [lahore.pk],
+            "provinces": ["Punjab"],
+            "applicants": ["startup", "women_led"],
+            "apply_to": "Punjab IT Board",
+            "apply_url": "https://example.org/apply",
+            "apply_address": "Arfa Tower, Lahore",
+            "announced_on": "2026-01-10",
+            "opens_on": "2026-02-01",
+            "closes_on": "2026-03-01",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    incentive = Incentive.objects.get()
+    assert (incentive.scope, incentive.provinces, incentive.applicants) == (
+        "regional",
+        ["Punjab"],
+        ["startup", "women_led"],
+    )
+    assert list(incentive.hubs.all()) == [lahore]
+    assert (incentive.apply_to, incentive.opens_on.isoformat()) == ("Punjab IT Board", "2026-02-01")
+    assert incentive.history.latest().history_user == editor
+    page = client.get(f"/admin/incentives/incentive/{incentive.pk}/change/")
+    assert 'name="applicants" value="women_led"' in page.content.decode() and "checked" in page.content.decode()
