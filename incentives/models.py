@@ -23,7 +23,7 @@ def _choice_list(value: Any, choices: type[models.TextChoices], what: str) -> No
     unknown = [v for v in value if v not in choices.values]
     if unknown:
         raise ValidationError(
-            _("Not one of the choices: %(values)s.") % {"values": ", ".join(unknown)}, code="invalid_choice"
+            _("Not one of the choices: %(values)s.") % {"values": ", ".join(unknown)}, code="unknown_choice"
         )
     if len(set(value)) != len(value):
         raise ValidationError(_("A choice is given twice."), code="duplicate")

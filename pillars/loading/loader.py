@@ -12,6 +12,7 @@ from django.db import IntegrityError, models
 
 from core.records import record_save
 from hubs.models import Hub
+from incentives.choices import IncentiveScope
 from incentives.models import Incentive
 from sources.choices import Basis, Confidence
 from sources.models import Source
@@ -416,6 +417,15 @@ class _Loader:
                 "confidence": record["confidence"],
                 "disputed": bool(record.get("disputed", False)),
                 "dispute_note": _text(record, "dispute_note"),
+                "scope": record.get("scope") or IncentiveScope.REGIONAL,
+                "provinces": list(record.get("provinces") or []),
+                "applicants": list(record.get("applicants") or []),
+                "apply_to": _text(record, "apply_to"),
+                "apply_url": _text(record, "apply_url"),
+                "apply_address": _text(record, "apply_address"),
+                "announced_on": _date(record.get("announced_on")),
+                "opens_on": _date(record.get("opens_on")),
+                "closes_on": _date(record.get("closes_on")),
             }
             m2m: dict[str, Sequence[models.Model]] = {"sources": sources, "hubs": hubs}
             self.sync(

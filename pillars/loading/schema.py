@@ -11,7 +11,7 @@ import yaml
 from django.db import models
 
 from hubs.choices import HubStatus, HubTier
-from incentives.choices import IncentiveKind, IncentiveStatus
+from incentives.choices import IncentiveKind, IncentiveScope, IncentiveStatus
 from sources.choices import Basis, Confidence
 
 from ..choices import EvidenceKind, TargetKind
@@ -161,6 +161,16 @@ INCENTIVE_SPEC: Spec = {
     "dispute_note": (TEXT, False),
     "hubs": (HUBS, False),
     "sources": (SOURCES, True),
+    # Where, who, how and when to apply (the choices of the lists are checked by the model's validators).
+    "scope": (IncentiveScope, False),
+    "provinces": (STR_LIST, False),
+    "applicants": (STR_LIST, False),
+    "apply_to": (TEXT, False),
+    "apply_url": (TEXT, False),
+    "apply_address": (TEXT, False),
+    "announced_on": (DATE, False),
+    "opens_on": (DATE, False),
+    "closes_on": (DATE, False),
 }
 RISK_SPEC: Spec = {
     "slug": (SLUG, True),
