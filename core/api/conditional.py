@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 # Representations worth keeping: the same for every reader (the browsable HTML page shows who is logged in).
 CACHEABLE_MEDIA_TYPES = ("application/json", "text/csv")
+# What a stored copy keeps besides its body and type: a CSV's links to its related tables, and its file name.
+KEPT_HEADERS = ("Link", "Content-Disposition")
 
 Handler = TypeVar("Handler", bound=Callable[..., HttpResponseBase])
 
@@ -122,8 +124,11 @@ def _stored(etag: str) -> HttpResponse | None:
         return None
     if stored is None:
         return None
-    content, content_type = stored
-    return HttpResponse(content, content_type=content_type)
+    content, content_type, headers = stored
+    response = HttpResponse(content, content_type=content_type)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def conditional(handler: Handler) -> Handler:
@@ -209,9 +214,10 @@ def _release(request: Request, response: Response) -> None:
 def _store_representation(etag: str) -> Callable[[Response], None]:
     def store(response: Response) -> None:
         try:
+            headers = {name: response[name] for name in KEPT_HEADERS if name in response}
             cache.set(
                 _representation_key(etag),
-                (response.content, response["Content-Type"]),
+                (response.content, response["Content-Type"], headers),
                 timeout=settings.API_REPRESENTATION_CACHE_SECONDS,
             )
         except Exception:

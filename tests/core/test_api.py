@@ -312,6 +312,24 @@ def test_a_repeated_request_is_answered_from_the_stored_representation(settings,
     assert after.json()["results"][0]["indicators"]["actual_value"] == 60_000.0
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_stored_csv_keeps_its_links_to_the_related_tables_and_its_file_name(settings, django_assert_max_num_queries):
+    from tests.factories import MeasurementFactory
+
+    settings.API_REPRESENTATION_CACHE_SECONDS = 60
+    MeasurementFactory()
+    client = APIClient()
+    url = "/api/v1/targets/?format=csv"
+    first = client.get(url)
+    assert 'rel="related"' in first["Link"]
+    with django_assert_max_num_queries(1):  # served from the stored copy
+        again = client.get(url)
+    assert again.content == first.content
+    assert again["Link"] == first["Link"]
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert again["Link"].count('rel="license"') == 1
+
+
 # --- The JSON renderer ----------------------------------------------------------------------------------------
 
 RENDERED = {
