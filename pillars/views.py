@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from changes.selectors import ChangeFilter, item_changes
 from core import charts
+from core import search as text_search
 from core.asof import AsOf
 from core.pages import (
     as_of_from,
@@ -35,7 +36,6 @@ from core.pages import (
     valid_query,
 )
 from hubs.models import Hub
-from incentives.filtersets import IncentiveFilterSet
 from incentives.models import Incentive
 from indicators import compute
 from indicators import selectors as indicator_selectors
@@ -499,33 +499,43 @@ class SearchForm(forms.Form):
 
 @page_view
 def search(request: HttpRequest) -> HttpResponse:
-    """One box across targets, milestones, incentives, hubs and pillars (the FilterSets' own `q` searches)."""
+    """One box across targets, milestones, incentives, hubs and pillars, matched by `core.search` (plurals, numbers
+    with or without separators, Urdu spelling variants)."""
     as_of = as_of_from(request)
     query = valid_query(SearchForm(request.GET)).cleaned_data["q"][:SEARCH_MAX_LENGTH]
-    context: dict[str, Any] = {"q": query, "searched": bool(query)}
-    if query:
-        data = {"q": query}
-        target_qs = TargetFilterSet(data, queryset=Target.objects.select_related("pillar")).qs.order_by("code")
-        milestone_qs = MilestoneFilterSet(data, queryset=Milestone.objects.select_related("pillar")).qs.order_by(
-            "baseline_due_date", "code"
+    context: dict[str, Any] = {"q": query, "searched": bool(query), "found": 0}
+    condition = text_search.matching(query) if query else None
+    if condition is not None:
+        # One query per kind of result, each over its folded text (core.search): constant in rows and words.
+        target_qs = (
+            Target.objects.select_related("pillar")
+            .alias(search_text=text_search.folded("code", "title", "description", "unit"))
+            .filter(condition)
+            .order_by("code")
+        )
+        milestone_qs = (
+            Milestone.objects.select_related("pillar")
+            .alias(search_text=text_search.folded("code", "title", "description", "responsible_body"))
+            .filter(condition)
+            .order_by("baseline_due_date", "code")
         )
         targets = indicator_selectors.target_list(queryset=target_qs, **as_of.selection)[:SEARCH_LIMIT]
         milestones = indicator_selectors.milestone_list(queryset=milestone_qs, **as_of.selection)[:SEARCH_LIMIT]
         mark_illustrative(targets)
-        incentives = list(IncentiveFilterSet(data, queryset=Incentive.objects.all()).qs.order_by("name")[:SEARCH_LIMIT])
+        incentives = list(
+            Incentive.objects.alias(search_text=text_search.folded("name", "summary", "eligibility", "administered_by"))
+            .filter(condition)
+            .order_by("name")[:SEARCH_LIMIT]
+        )
         hubs = list(
-            Hub.objects.filter(
-                Q(name__icontains=query)
-                | Q(name_ur__icontains=query)
-                | Q(province__icontains=query)
-                | Q(role__icontains=query)
-                | Q(slug__icontains=query)
-            ).order_by("name")[:SEARCH_LIMIT]
+            Hub.objects.alias(search_text=text_search.folded("name", "name_ur", "province", "role", "slug"))
+            .filter(condition)
+            .order_by("name")[:SEARCH_LIMIT]
         )
         pillars = list(
-            Pillar.objects.filter(
-                Q(name__icontains=query) | Q(summary__icontains=query) | Q(description__icontains=query)
-            ).order_by("number")[:SEARCH_LIMIT]
+            Pillar.objects.alias(search_text=text_search.folded("name", "summary", "description"))
+            .filter(condition)
+            .order_by("number")[:SEARCH_LIMIT]
         )
         context |= {
             "targets": targets,
