@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import pairwise
 
 import pytest
 
@@ -348,3 +349,45 @@ def test_axis_unit_is_one_power_of_a_thousand_for_the_whole_axis(
     assert charts.axis_unit(values) == expected
     chart = charts.target_chart(baseline=BASE, deadline=GOAL)
     assert (chart.y_divisor, chart.y_unit) == (1e3, "k")  # 0 to 200,000: "thousands"
+
+
+# --- Text a phone can read ----------------------------------------------------------------------------------
+
+# A 640-unit chart on a 390-pixel phone is drawn about 343 pixels wide (portal.css: the page's and the frame's margins).
+PHONE_SCALE = 343 / 640
+
+
+def test_phone_text_reads_at_eleven_pixels_on_a_phone() -> None:
+    assert charts.PHONE_TEXT * PHONE_SCALE >= 11
+
+
+def test_target_chart_leaves_room_for_phone_sized_text() -> None:
+    chart = charts.target_chart(
+        baseline=ChartPoint(dt.date(2025, 1, 1), 0),
+        deadline=ChartPoint(dt.date(2030, 12, 31), 7_500),
+        as_of=dt.date(2026, 6, 1),
+    )
+    text = charts.PHONE_TEXT
+    # "7,500" (five characters, about 0.6 em each) right-aligned 6 units before the plot, the unit above it,
+    # dates below it (a line of text under the 8-unit gap), and half a date beyond the last tick.
+    assert chart.plot.left - 6 >= 5 * 0.6 * text
+    assert chart.plot.top >= 1.5 * text
+    assert chart.height - chart.plot.bottom >= 8 + 1.3 * text
+    assert chart.width - chart.plot.right >= 1.2 * text
+    assert len(chart.x_ticks) <= charts.PHONE_DATE_TICKS
+    # Neighbouring date labels ("2027", "Sep": four characters) do not touch.
+    positions = [tick.position for tick in chart.x_ticks]
+    assert min(b - a for a, b in pairwise(positions)) >= 4 * 0.6 * text
+
+
+def test_trend_chart_leaves_room_for_phone_sized_dates() -> None:
+    chart = charts.trend_chart(
+        baseline_due=dt.date(2026, 3, 31),
+        points=[
+            charts.TrendPoint(dt.date(2025, 8, 1) + dt.timedelta(weeks=w), dt.date(2026, 3, 31)) for w in range(70)
+        ],
+    )
+    text = charts.PHONE_TEXT
+    assert chart.height - chart.plot.bottom >= 8 + 1.3 * text
+    assert chart.width - chart.plot.right >= 1.2 * text
+    assert len(chart.x_ticks) <= charts.PHONE_DATE_TICKS
