@@ -6,7 +6,8 @@ are in `core.records`; they are re-exported here for this package's modules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,13 +44,19 @@ __all__ = [
 ]
 
 
-def publish_system_creation(instance: Target | Milestone, user: User) -> None:
+def publish_system_creation(instance: Target | Milestone, user: User, sources: Iterable[Any] | None = None) -> None:
     """Items the loader or a script creates are the policy's own promises: published (locked) from the start.
+
+    Published on the date the promise became public by the record: the earliest date among its sources, else
+    the policy's approval (every promise of the policy was made by then), and only without either, today. It
+    was always today, so every item loaded from the policy said it was published on the day of the load.
 
     An editor's new item stays a draft, whose baseline can still be corrected, until it is published.
     """
     if instance.pk is None and instance.published_on is None and not is_person(user):
-        instance.published_on = timezone.localdate()
+        dates = [source.published_on for source in sources or () if source.published_on is not None]
+        approved = instance.policy.approved_on if instance.policy_id is not None else None
+        instance.published_on = min(dates) if dates else approved or timezone.localdate()
 
 
 def lock_errors(instance: Target | Milestone, fields: Sequence[str]) -> dict[str, list[str]]:

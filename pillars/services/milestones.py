@@ -92,7 +92,8 @@ def milestone_save(
                 ),
             )
     raise_errors(errors)
-    publish_system_creation(milestone, user)
+    sources = None if sources is None else list(sources)  # read twice: the publication date, then the set
+    publish_system_creation(milestone, user, sources)
     changes = validation.milestone_changes(
         before=before, after=_state(milestone), baseline_due_date=milestone.baseline_due_date
     )

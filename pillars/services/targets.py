@@ -56,7 +56,8 @@ def target_save(
     if is_person(user):
         merge_errors(errors, lock_errors(target, validation.TARGET_LOCKED_FIELDS))
     raise_errors(errors)
-    publish_system_creation(target, user)
+    sources = None if sources is None else list(sources)  # read twice: the publication date, then the set
+    publish_system_creation(target, user, sources)
 
     history_user(target, user)
     claim_revision(target)
