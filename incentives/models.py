@@ -98,8 +98,15 @@ class Incentive(Revisioned):
     apply_to = models.CharField(
         _("apply to"), max_length=200, blank=True, help_text=_("The body that receives applications.")
     )
-    apply_url = URIField(_("where to apply (web address)"), max_length=500, blank=True)
-    apply_address = models.TextField(_("where to apply (address)"), blank=True)
+    apply_url = URIField(
+        _("where to apply (web address)"),
+        max_length=500,
+        blank=True,
+        help_text=_("The application form or the call's page; empty when not published."),
+    )
+    apply_address = models.TextField(
+        _("where to apply (address)"), blank=True, help_text=_("Postal or office address; empty when not published.")
+    )
     announced_on = models.DateField(_("announced"), null=True, blank=True, help_text=_("Empty when not published."))
     opens_on = models.DateField(_("applications open"), null=True, blank=True, help_text=_("Empty when not published."))
     closes_on = models.DateField(
