@@ -95,6 +95,7 @@ class ListPages(PortalSitemap):
             "pillars:targets",
             "pillars:milestones",
             "incentives:list",
+            "incentives:can_i_apply",
             "hubs:list",
             "changes:list",
             "pillars:methodology",

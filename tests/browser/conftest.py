@@ -240,6 +240,7 @@ class Site:
             "/milestones/",
             *[f"/milestones/{pk}/" for pk in self.milestones],
             "/incentives/",
+            "/incentives/can-i-apply/?who=startup&hub=lahore",
             *[f"/incentives/{slug}/" for slug in self.incentives],
             "/hubs/",
             *[f"/hubs/{slug}/" for slug in self.hubs],
