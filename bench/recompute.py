@@ -218,6 +218,14 @@ def generate(
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if cursor.fetchone()[0]:
             cursor.execute("SET LOCAL session_replication_role = replica")
+        # Columns the rows below do not name get their model defaults: Django keeps defaults in Python, so
+        # the bench database is given the ones a raw COPY needs (the save counter of `core.models.Revisioned`).
+        cursor.execute(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'revision'"
+            " AND table_schema = current_schema() AND column_default IS NULL"
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN revision SET DEFAULT 1')
         cursor.execute(
             "TRUNCATE pillars_policy, pillars_pillar, hubs_hub, pillars_target, pillars_milestone,"
             " pillars_trajectorypoint, pillars_measurement, pillars_target_hubs, pillars_milestone_hubs,"
