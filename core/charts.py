@@ -506,6 +506,8 @@ class TimelineItem:
     expected: dt.date | None = None
     completed: dt.date | None = None
     highlight: bool = False
+    #: The label is the English fallback of an untranslated title, on a page in another language (lang="en").
+    english: bool = False
 
 
 @dataclass(frozen=True, slots=True)

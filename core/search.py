@@ -36,10 +36,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Expression, F, Func, Q, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Coalesce, Concat
 from django.db.models.sql.compiler import SQLCompiler
 
 # Characters that become another; a character mapped to "" is dropped.
@@ -185,9 +186,18 @@ def folded(*fields: str) -> Expression:
     for name in fields:
         if parts:
             parts.append(Value(" "))
-        parts.append(F(name))
+        # A text not translated yet is NULL in its Urdu column (django-modeltranslation): it adds nothing.
+        parts.append(Coalesce(F(name), Value(""), output_field=CharField()))
     joined = Concat(*parts, output_field=CharField()) if len(parts) > 1 else parts[0]
     return _Fold(joined)
+
+
+def both(*fields: str) -> list[str]:
+    """The English and the Urdu column of each translated field (settings' MODELTRANSLATION_LANGUAGES), for `folded`.
+
+    A reader finds a record by its words in either language, whichever the page is in.
+    """
+    return [f"{name}_{language}" for name in fields for language in settings.MODELTRANSLATION_LANGUAGES]
 
 
 def matching(query: str, annotation: str = "search_text") -> Q | None:

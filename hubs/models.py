@@ -1,7 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +15,7 @@ class Hub(Revisioned):
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("city"), max_length=100)
-    name_ur = models.CharField(_("city in Urdu"), max_length=100, blank=True)
+    # name_en and name_ur (the API's "name_ur") are django-modeltranslation's columns (hubs/translation.py).
     province = models.CharField(_("province or territory"), max_length=100)
     latitude = models.FloatField(_("latitude"), help_text=_("Decimal degrees, -90 to 90."))
     longitude = models.FloatField(_("longitude"), help_text=_("Decimal degrees, -180 to 180."))
@@ -37,7 +36,7 @@ class Hub(Revisioned):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["tier", "name"]
+        ordering = ["tier", "name_en"]  # the English name in every language: the Urdu column may be empty
         verbose_name = _("hub")
         verbose_name_plural = _("hubs")
         constraints = [
@@ -55,8 +54,6 @@ class Hub(Revisioned):
     @property
     def localized_name(self) -> str:
         """The city's name in the reader's language, when the data has it (Urdu), else its English name."""
-        if (translation.get_language() or "").split("-")[0] == "ur" and self.name_ur:
-            return self.name_ur
         return self.name
 
     def clean(self) -> None:

@@ -100,7 +100,7 @@ def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Milestone.objects.filter(hubs=hub).select_related("pillar"), as_of.date, as_of.basis
         ),
         # Placed here, or nationwide (labelled so on the cards).
-        "incentives": list(Incentive.objects.filter(applies_in(hubs=[hub])).order_by("name")),
+        "incentives": list(Incentive.objects.filter(applies_in(hubs=[hub])).order_by("name_en")),
         "outline": outline(),
         "markers": hub_markers([hub]),
     }

@@ -25,7 +25,7 @@ class FinderForm(forms.Form):
     )
     hub = HubChoiceField(
         label=_("Your city"),
-        queryset=Hub.objects.order_by("name"),
+        queryset=Hub.objects.order_by("name_en"),
         to_field_name="slug",
         empty_label=_("choose…"),
         required=False,

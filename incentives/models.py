@@ -116,7 +116,7 @@ class Incentive(Revisioned):
     history = HistoricalRecords(bases=[PublicChange])
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name_en"]  # the English name in every language: the Urdu column may be empty
         verbose_name = _("incentive")
         verbose_name_plural = _("incentives")
         constraints = [

@@ -45,7 +45,7 @@ def rows(incentives: Iterable[Incentive], as_of: dt.date) -> list[Row]:
 @page_view
 def incentive_list(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
-    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name")
+    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name_en")
     filterset = valid_filters(IncentiveFilterSet(request.GET, queryset=queryset, request=request))
     page = paginate(request, filterset.qs)
     data = filterset.form.cleaned_data
@@ -107,7 +107,7 @@ def can_i_apply(request: HttpRequest) -> HttpResponse:
     who, hub = form.cleaned_data.get("who") or "", form.cleaned_data.get("hub")
     context: dict[str, object] = {"form": form, "asked": bool(who or hub), "who": who, "hub": hub}
     if who and hub is not None:
-        found = answer(Incentive.objects.prefetch_related("hubs").order_by("name"), who, hub, as_of.date)
+        found = answer(Incentive.objects.prefetch_related("hubs").order_by("name_en"), who, hub, as_of.date)
         context.update(
             answered=True,
             who_label=Applicant(who).label,

@@ -149,6 +149,8 @@ def recent_changes(*, models: Sequence[type[Model]] = AUDITED_MODELS, limit: int
                 )
                 for name in _tracked_fields(history_model)
                 if getattr(row, name) != getattr(before, name)
+                # The English column of a translated text (django-modeltranslation) changes with the text itself.
+                and not (name.endswith("_en") and hasattr(history_model, name.removesuffix("_en") + "_ur"))
             ]
         user = row.history_user
         opts = model._meta

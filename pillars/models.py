@@ -106,7 +106,7 @@ class Risk(models.Model):
     sources = models.ManyToManyField("sources.Source", related_name="risks", blank=True, verbose_name=_("sources"))
 
     class Meta:
-        ordering = ["position", "title"]
+        ordering = ["position", "title_en"]
         verbose_name = _("risk")
         verbose_name_plural = _("risks")
 

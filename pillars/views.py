@@ -35,6 +35,7 @@ from core.pages import (
     valid_filters,
     valid_query,
 )
+from core.templatetags import portal as portal_tags
 from hubs.models import Hub
 from incentives.models import Incentive
 from indicators import compute
@@ -270,7 +271,7 @@ def pillar_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rollup": rollup_view(rollups.get(("pillar", pillar.slug))),
         "targets": targets_with_indicators(Target.objects.filter(pillar=pillar), as_of.date, as_of.basis),
         "milestones": milestones_with_indicators(Milestone.objects.filter(pillar=pillar), as_of.date, as_of.basis),
-        "incentives": list(Incentive.objects.filter(pillar=pillar).order_by("name")),
+        "incentives": list(Incentive.objects.filter(pillar=pillar).order_by("name_en")),
     }
     return render_page(request, "pages/pillar_detail.html", context, as_of)
 
@@ -408,6 +409,7 @@ def timeline_of(milestones: Sequence[Any], as_of: dt.date) -> charts.Timeline:
                 expected=None if completed or result is None else result.expected_date,
                 completed=completed,
                 highlight=result is not None and result.status == compute.MilestoneStatus.OVERDUE,
+                english=bool(portal_tags.untranslated(milestone, "title")),
             )
         )
     return charts.timeline(items, as_of=as_of, window=dashboard_window())
@@ -509,13 +511,15 @@ def search(request: HttpRequest) -> HttpResponse:
         # One query per kind of result, each over its folded text (core.search): constant in rows and words.
         target_qs = (
             Target.objects.select_related("pillar")
-            .alias(search_text=text_search.folded("code", "title", "description", "unit"))
+            .alias(search_text=text_search.folded("code", *text_search.both("title", "description", "unit")))
             .filter(condition)
             .order_by("code")
         )
         milestone_qs = (
             Milestone.objects.select_related("pillar")
-            .alias(search_text=text_search.folded("code", "title", "description", "responsible_body"))
+            .alias(
+                search_text=text_search.folded("code", *text_search.both("title", "description"), "responsible_body")
+            )
             .filter(condition)
             .order_by("baseline_due_date", "code")
         )
@@ -523,17 +527,19 @@ def search(request: HttpRequest) -> HttpResponse:
         milestones = indicator_selectors.milestone_list(queryset=milestone_qs, **as_of.selection)[:SEARCH_LIMIT]
         mark_illustrative(targets)
         incentives = list(
-            Incentive.objects.alias(search_text=text_search.folded("name", "summary", "eligibility", "administered_by"))
+            Incentive.objects.alias(
+                search_text=text_search.folded(*text_search.both("name", "summary", "eligibility"), "administered_by")
+            )
             .filter(condition)
-            .order_by("name")[:SEARCH_LIMIT]
+            .order_by("name_en")[:SEARCH_LIMIT]
         )
         hubs = list(
-            Hub.objects.alias(search_text=text_search.folded("name", "name_ur", "province", "role", "slug"))
+            Hub.objects.alias(search_text=text_search.folded(*text_search.both("name", "role"), "province", "slug"))
             .filter(condition)
-            .order_by("name")[:SEARCH_LIMIT]
+            .order_by("name_en")[:SEARCH_LIMIT]
         )
         pillars = list(
-            Pillar.objects.alias(search_text=text_search.folded("name", "summary", "description"))
+            Pillar.objects.alias(search_text=text_search.folded(*text_search.both("name", "summary", "description")))
             .filter(condition)
             .order_by("number")[:SEARCH_LIMIT]
         )

@@ -109,6 +109,17 @@ def _media_root(tmp_path, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _english_to_start():  # type: ignore[no-untyped-def]
+    """Every test starts in English: a request in Urdu (a /ur/ page, `?lang=ur`) leaves Urdu active in the thread,
+    and the records' translated fields (django-modeltranslation) read and filter the active language's column."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():  # type: ignore[no-untyped-def]
     """Throttle counters, ETag tokens and stored representations never leak from one test to the next."""
     from django.core.cache import cache

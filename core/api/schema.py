@@ -33,6 +33,16 @@ BASIS = OpenApiParameter(
     "demonstration count too, and every indicator and roll-up says `basis: illustrative`.",
 )
 
+# Every GET: the language of the records' texts (core/api/negotiation.py).
+LANG = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=["en", "ur"],
+    description="The language of the records' texts (titles, descriptions, notes, units, ...), in the same fields: "
+    "`ur` gives the portal's Urdu translation where there is one and the English text otherwise (the English "
+    "prevails); `en` gives English. Left out: the `Accept-Language` header decides, else English.",
+)
+
 
 class ErrorSerializer(serializers.Serializer[Any]):
     """The body of a 401, 403, 404, 415 or 429: what went wrong, in words."""
@@ -67,8 +77,10 @@ class ApiAutoSchema(AutoSchema):
         return auths
 
     def get_override_parameters(self) -> list[Any]:
-        """`table` on every GET that answers CSV or XLSX and has related tables: an enum of their names."""
+        """`lang` on every GET; `table` on every GET that answers CSV or XLSX and has related tables: their names."""
         parameters: list[Any] = list(super().get_override_parameters())
+        if self.method == "GET":
+            parameters.append(LANG)
         if self.method != "GET" or not any(getattr(r, "tabular", False) for r in self.view.get_renderers()):
             return parameters
         layout = tables.view_layout(self.view)

@@ -12,6 +12,8 @@ from typing import Any
 
 from django import template
 from django.utils import dateformat, formats, numberformat, timezone, translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -213,3 +215,41 @@ def c(value: float) -> str:
 def cplus(value: float, offset: Any) -> str:
     """An SVG coordinate moved by `offset`."""
     return f"{float(value) + float(offset):.1f}"
+
+
+def _untranslated(obj: Any, field: str) -> bool:
+    """Whether `obj.<field>`, read on a page in another language than English, is the English text it fell back to.
+
+    The records' texts have a column per language (django-modeltranslation, settings' MODELTRANSLATION_*): the
+    Urdu page shows the English where the Urdu column is empty. A field with no such columns is data in English.
+    """
+    language = _language()
+    if language == "en" or obj is None or obj == "":
+        return False
+    if not hasattr(obj, f"{field}_en"):
+        return True  # not a translated field: the data as it is, in English
+    return not getattr(obj, f"{field}_{language}", None) and bool(getattr(obj, field, None))
+
+
+@register.filter
+def untranslated(obj: Any, field: str) -> str:
+    """` lang="en" dir="ltr"` for the element showing `obj.<field>` when that text is the English fallback, else "".
+
+    ``<h1{{ target|untranslated:"title" }}>{{ target.title }}</h1>``: screen readers switch voice and the text runs
+    left to right where the Urdu page shows an English text; an Urdu text is left to the page's language.
+    """
+    return mark_safe(' lang="en" dir="ltr"') if _untranslated(obj, field) else ""
+
+
+@register.filter
+def translated(obj: Any, field: str) -> str:
+    """`obj.<field>` to put inside a sentence: the text, wrapped in a `lang="en"` span when it is the English fallback.
+
+    For texts inside a translated sentence, such as a unit after its number (``{{ value }} {{ unit }} a day``).
+    """
+    value = getattr(obj, field, "") if obj is not None else ""
+    if value is None or value == "":
+        return ""
+    if _untranslated(obj, field):
+        return format_html('<span lang="en" dir="ltr">{}</span>', value)
+    return conditional_escape(value)

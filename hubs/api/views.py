@@ -19,7 +19,7 @@ from .serializers import HubSerializer
 class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
 
-    queryset = Hub.objects.prefetch_related("sources").order_by("name")
+    queryset = Hub.objects.prefetch_related("sources").order_by("name_en")
     serializer_class = HubSerializer
     filterset_class = HubFilterSet
     lookup_field = "slug"

@@ -18,7 +18,7 @@ from .serializers import IncentiveSerializer
 class IncentiveViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
     """Incentives for companies, researchers and students: where, who, how and when to apply, with sources."""
 
-    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name")
+    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name_en")
     serializer_class = IncentiveSerializer
     filterset_class = IncentiveFilterSet
     lookup_field = "slug"

@@ -21,10 +21,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import translation
 
 from .loader import ILLUSTRATIVE_NOTE, LOAD_REASON, _Loader
 from .report import LoadReport, ModelCounts, Outcome, PolicyDataError, Writer
 from .schema import _check_policy_data, _read_yaml
+from .urdu import urdu_merge
 
 __all__ = ["ILLUSTRATIVE_NOTE", "LOAD_REASON", "LoadReport", "ModelCounts", "Outcome", "PolicyDataError", "policy_load"]
 
@@ -33,6 +35,7 @@ def policy_load(
     *,
     path: Path,
     illustrative_path: Path | None = None,
+    urdu_path: Path | None = None,
     force: bool = False,
     stdout: Writer | None = None,
 ) -> LoadReport:
@@ -40,13 +43,23 @@ def policy_load(
 
     Raises PolicyDataError, listing every problem, when a file is malformed or
     a record fails validation; nothing is written then.
+
+    The Urdu texts are read from `urdu_path`, by default the file beside `path` named ``<name>.ur.yaml`` when there
+    is one (pillars/loading/urdu.py).
     """
     data = _read_yaml(path)
     illustrative = _read_yaml(illustrative_path) if illustrative_path is not None else None
     _check_policy_data(data, illustrative)
+    if urdu_path is None and path.with_suffix(".ur.yaml").exists():
+        urdu_path = path.with_suffix(".ur.yaml")
+    illustrative_note_ur = urdu_merge(data, _read_yaml(urdu_path), illustrative) if urdu_path is not None else ""
 
-    loader = _Loader(force=force, stdout=stdout)
-    with transaction.atomic():
+    loader = _Loader(
+        force=force, stdout=stdout, illustrative_note_ur=illustrative_note_ur, with_urdu=urdu_path is not None
+    )
+    # The English texts go to the English columns and the Urdu ones, named, to the Urdu columns, whatever the
+    # language of the caller (django-modeltranslation writes `title` to the active language's column).
+    with translation.override("en"), transaction.atomic():
         loader.load_sources(data["sources"])
         loader.load_policy(data["policy"])
         loader.load_pillars(data["pillars"])

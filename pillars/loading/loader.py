@@ -55,6 +55,11 @@ def _text(record: Mapping[str, Any], key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _urdu(record: Mapping[str, Any], *fields: str) -> dict[str, str | None]:
+    """The Urdu columns of `fields` (pillars/loading/urdu.py merged them as `<field>_ur`); None where there is none."""
+    return {f"{name}_ur": _text(record, f"{name}_ur") or None for name in fields}
+
+
 def _errors(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(
@@ -93,8 +98,12 @@ def _differs(instance: models.Model, values: Mapping[str, Any], m2m: Mapping[str
 
 
 class _Loader:
-    def __init__(self, *, force: bool, stdout: Writer | None) -> None:
+    def __init__(
+        self, *, force: bool, stdout: Writer | None, illustrative_note_ur: str = "", with_urdu: bool = False
+    ) -> None:
         self.force = force
+        self.illustrative_note_ur = illustrative_note_ur
+        self.with_urdu = with_urdu
         self.stdout = stdout
         self.report = LoadReport()
         self.sources: dict[str, Source] = {}
@@ -103,6 +112,10 @@ class _Loader:
         self.hubs: dict[str, Hub] = {}
         self.targets: dict[str, Target] = {}
         self.milestones: dict[str, Milestone] = {}
+
+    def urdu(self, record: Mapping[str, Any], *fields: str) -> dict[str, str | None]:
+        """The Urdu columns to write: none when the load has no Urdu file (an editor's Urdu is left alone)."""
+        return _urdu(record, *fields) if self.with_urdu else {}
 
     def say(self, message: str) -> None:
         if self.stdout is not None:
@@ -198,6 +211,7 @@ class _Loader:
             "summary": _text(record, "summary"),
             "binding": bool(record.get("binding", False)),
             "primary_text_available": bool(record.get("primary_text_available", False)),
+            **self.urdu(record, "name", "summary"),
         }
         m2m: dict[str, Sequence[models.Model]] = {"sources": sources}
         self.policy = self.sync(
@@ -224,6 +238,7 @@ class _Loader:
                 "description": _text(record, "description"),
                 "lead_body": _text(record, "lead_body"),
                 "confidence": record["confidence"],
+                **self.urdu(record, "name", "summary", "description"),
             }
             m2m: dict[str, Sequence[models.Model]] = {"sources": sources}
             self.pillars[record["number"]] = self.sync(
@@ -242,7 +257,8 @@ class _Loader:
             values = {
                 "slug": record["slug"],
                 "name": _text(record, "name"),
-                "name_ur": _text(record, "name_ur"),
+                "name_ur": _text(record, "name_ur") or None,
+                **self.urdu(record, "role"),
                 "province": _text(record, "province"),
                 "latitude": float(record["latitude"]),
                 "longitude": float(record["longitude"]),
@@ -306,6 +322,7 @@ class _Loader:
                 "reporting_interval_days": int(record.get("reporting_interval_days") or 90),
                 "confidence": record["confidence"],
                 "disputed": bool(record.get("disputed", False)),
+                **self.urdu(record, "title", "description", "unit", "basis_note"),
             }
 
             def save(
@@ -358,6 +375,7 @@ class _Loader:
                 "cancelled": bool(record.get("cancelled", False)),
                 "cancelled_on": _date(record.get("cancelled_on")),
                 "confidence": record["confidence"],
+                **self.urdu(record, "title", "description", "basis_note"),
             }
 
             def save(milestone: Milestone, hubs: list[Hub] = hubs, sources: list[Source] = sources) -> None:
@@ -383,6 +401,7 @@ class _Loader:
             "milestone_id": milestone.pk,
             "date": day,
             "summary": summary,
+            **self.urdu(record, "summary"),
             "kind": record["kind"],
             "source_id": self.sources[record["source"]].pk,
         }
@@ -426,6 +445,7 @@ class _Loader:
                 "announced_on": _date(record.get("announced_on")),
                 "opens_on": _date(record.get("opens_on")),
                 "closes_on": _date(record.get("closes_on")),
+                **self.urdu(record, "name", "summary", "eligibility", "budget_note", "dispute_note"),
             }
             m2m: dict[str, Sequence[models.Model]] = {"sources": sources, "hubs": hubs}
             self.sync(
@@ -449,6 +469,7 @@ class _Loader:
                 "description": _text(record, "description"),
                 "position": position,
                 "confidence": record["confidence"],
+                **self.urdu(record, "title", "description"),
             }
             m2m: dict[str, Sequence[models.Model]] = {"sources": sources}
             self.sync(
@@ -462,7 +483,15 @@ class _Loader:
             )
 
     def load_measurement(
-        self, *, target: Target, day: dt.date, value: float, source_url: str, note: str, illustrative: bool
+        self,
+        *,
+        target: Target,
+        day: dt.date,
+        value: float,
+        source_url: str,
+        note: str,
+        note_ur: str,
+        illustrative: bool,
     ) -> None:
         def save(measurement: Measurement) -> None:
             services.measurement_save(measurement=measurement, reason=LOAD_REASON)
@@ -482,6 +511,7 @@ class _Loader:
                 "value": float(value),
                 "source_url": source_url,
                 "note": note,
+                **({"note_ur": note_ur or None} if self.with_urdu else {}),
                 "illustrative": illustrative,
             },
             save=save,
@@ -500,6 +530,7 @@ class _Loader:
                     value=float(reported["value"]),
                     source_url=self.sources[reported["source"]].url,
                     note=_text(reported, "note"),
+                    note_ur=_text(reported, "note_ur"),
                     illustrative=False,
                 )
 
@@ -508,11 +539,15 @@ class _Loader:
             day = _date(record["date"])
             assert day is not None
             extra = _text(record, "note")
+            # The Urdu label with the scenario's Urdu note; a note not translated leaves the whole text English.
+            extra_ur = _text(record, "note_ur")
+            translated = bool(self.illustrative_note_ur) and (bool(extra_ur) or not extra)
             self.load_measurement(
                 target=self.targets[record["target"]],
                 day=day,
                 value=float(record["value"]),
                 source_url="",
                 note=f"{ILLUSTRATIVE_NOTE} {extra}".strip(),
+                note_ur=f"{self.illustrative_note_ur} {extra_ur}".strip() if translated else "",
                 illustrative=True,
             )

@@ -36,6 +36,8 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost"
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 
 INSTALLED_APPS = [
+    # Before the admin: the reader-facing texts in English and Urdu (each app's translation.py, "Languages" below).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -167,6 +169,12 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The records' own texts (titles, descriptions, units, ...) in both languages: django-modeltranslation keeps one
+# column per language (title_en, title_ur) and `title` reads the active language's, falling back to English, which
+# prevails (core/templatetags/translated.py marks a fallen-back text lang="en" on Urdu pages).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "ur")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_I18N = True
 USE_TZ = True
 # Every "day" in the portal is a calendar day in the policy's time zone.

@@ -197,7 +197,7 @@ def test_urdu_error_pages(client: Client) -> None:
 def test_english_data_on_urdu_pages_is_marked_as_english(client: Client) -> None:
     target = TargetFactory(title="People trained in AI")
     text = html(client.get(f"/ur/targets/{target.pk}/"))
-    assert '<h1 lang="en">People trained in AI</h1>' in text  # WCAG 3.1.2, language of parts
+    assert '<h1 lang="en" dir="ltr">People trained in AI</h1>' in text  # WCAG 3.1.2, language of parts
     english = html(client.get(f"/targets/{target.pk}/"))
     assert "<h1>People trained in AI</h1>" in english
     assert 'lang="en"' not in english.split("<main", 1)[1]
