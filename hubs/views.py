@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from core import charts
 from core.pages import as_of_from, filter_fields, page_view, render_page, valid_filters
+from core.translation import english
 from incentives.filtersets import applies_in
 from incentives.models import Incentive
 from indicators import selectors as indicator_selectors
@@ -100,7 +101,7 @@ def hub_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Milestone.objects.filter(hubs=hub).select_related("pillar"), as_of.date, as_of.basis
         ),
         # Placed here, or nationwide (labelled so on the cards).
-        "incentives": list(Incentive.objects.filter(applies_in(hubs=[hub])).order_by("name_en")),
+        "incentives": list(Incentive.objects.filter(applies_in(hubs=[hub])).order_by(english("name"))),
         "outline": outline(),
         "markers": hub_markers([hub]),
     }

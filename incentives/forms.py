@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.translation import english
 from hubs.models import Hub
 
 from .choices import Applicant
@@ -25,7 +26,7 @@ class FinderForm(forms.Form):
     )
     hub = HubChoiceField(
         label=_("Your city"),
-        queryset=Hub.objects.order_by("name_en"),
+        queryset=Hub.objects.order_by(english("name")),
         to_field_name="slug",
         empty_label=_("choose…"),
         required=False,

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from changes.selectors import ChangeFilter, item_changes
 from core.pages import as_of_from, filter_fields, page_view, paginate, render_page, valid_filters, valid_query
+from core.translation import english
 from hubs.models import Hub
 
 from . import rules
@@ -45,7 +46,7 @@ def rows(incentives: Iterable[Incentive], as_of: dt.date) -> list[Row]:
 @page_view
 def incentive_list(request: HttpRequest) -> HttpResponse:
     as_of = as_of_from(request)
-    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name_en")
+    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by(english("name"))
     filterset = valid_filters(IncentiveFilterSet(request.GET, queryset=queryset, request=request))
     page = paginate(request, filterset.qs)
     data = filterset.form.cleaned_data
@@ -107,7 +108,7 @@ def can_i_apply(request: HttpRequest) -> HttpResponse:
     who, hub = form.cleaned_data.get("who") or "", form.cleaned_data.get("hub")
     context: dict[str, object] = {"form": form, "asked": bool(who or hub), "who": who, "hub": hub}
     if who and hub is not None:
-        found = answer(Incentive.objects.prefetch_related("hubs").order_by("name_en"), who, hub, as_of.date)
+        found = answer(Incentive.objects.prefetch_related("hubs").order_by(english("name")), who, hub, as_of.date)
         context.update(
             answered=True,
             who_label=Applicant(who).label,

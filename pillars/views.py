@@ -36,6 +36,7 @@ from core.pages import (
     valid_query,
 )
 from core.templatetags import portal as portal_tags
+from core.translation import english
 from hubs.models import Hub
 from incentives.models import Incentive
 from indicators import compute
@@ -271,7 +272,7 @@ def pillar_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "rollup": rollup_view(rollups.get(("pillar", pillar.slug))),
         "targets": targets_with_indicators(Target.objects.filter(pillar=pillar), as_of.date, as_of.basis),
         "milestones": milestones_with_indicators(Milestone.objects.filter(pillar=pillar), as_of.date, as_of.basis),
-        "incentives": list(Incentive.objects.filter(pillar=pillar).order_by("name_en")),
+        "incentives": list(Incentive.objects.filter(pillar=pillar).order_by(english("name"))),
     }
     return render_page(request, "pages/pillar_detail.html", context, as_of)
 
@@ -531,12 +532,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 search_text=text_search.folded(*text_search.both("name", "summary", "eligibility"), "administered_by")
             )
             .filter(condition)
-            .order_by("name_en")[:SEARCH_LIMIT]
+            .order_by(english("name"))[:SEARCH_LIMIT]
         )
         hubs = list(
             Hub.objects.alias(search_text=text_search.folded(*text_search.both("name", "role"), "province", "slug"))
             .filter(condition)
-            .order_by("name_en")[:SEARCH_LIMIT]
+            .order_by(english("name"))[:SEARCH_LIMIT]
         )
         pillars = list(
             Pillar.objects.alias(search_text=text_search.folded(*text_search.both("name", "summary", "description")))

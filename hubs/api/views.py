@@ -8,6 +8,7 @@ from rest_framework import viewsets
 from core.api.conditional import ConditionalReadMixin
 from core.api.params import view_param
 from core.api.schema import AS_OF, BASIS
+from core.translation import english
 from indicators import selectors as indicator_selectors
 
 from ..filtersets import HubFilterSet
@@ -19,7 +20,7 @@ from .serializers import HubSerializer
 class HubViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Hub]):
     """Regional AI hubs (Centres of Excellence) with coordinates and roll-ups."""
 
-    queryset = Hub.objects.prefetch_related("sources").order_by("name_en")
+    queryset = Hub.objects.prefetch_related("sources").order_by(english("name"))
     serializer_class = HubSerializer
     filterset_class = HubFilterSet
     lookup_field = "slug"

@@ -8,6 +8,7 @@ from rest_framework import viewsets
 from core.api.conditional import ConditionalReadMixin
 from core.api.params import as_of_param
 from core.api.schema import AS_OF
+from core.translation import english
 
 from ..filtersets import IncentiveFilterSet
 from ..models import Incentive
@@ -18,7 +19,7 @@ from .serializers import IncentiveSerializer
 class IncentiveViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet[Incentive]):
     """Incentives for companies, researchers and students: where, who, how and when to apply, with sources."""
 
-    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by("name_en")
+    queryset = Incentive.objects.select_related("pillar").prefetch_related("hubs", "sources").order_by(english("name"))
     serializer_class = IncentiveSerializer
     filterset_class = IncentiveFilterSet
     lookup_field = "slug"
