@@ -37,7 +37,7 @@ from pillars.api.serializers import (
     SummarySerializer,
     TargetSerializer,
 )
-from pillars.models import Milestone, Pillar, Policy, Target
+from pillars.models import Milestone, Pillar, Target
 from sources.models import Source
 from sources.serializers import SourceSerializer
 
@@ -133,19 +133,7 @@ def _sources(as_of: dt.date, context: Mapping[str, Any]) -> Records:
 
 
 def _summary(as_of: dt.date, context: Mapping[str, Any]) -> Records:
-    rollups = indicator_selectors.rollups_on(as_of=as_of, basis=compute.Basis.REPORTED)
-    policy = Policy.objects.order_by("pk").first()
-    data = {
-        "as_of": as_of,
-        "due_from": None,
-        "due_to": None,
-        "policy": policy.name if policy else "",
-        "rollup": rollups[("policy", "")],
-        "pillars": [
-            {"slug": p.slug, "number": p.number, "name": p.name, "rollup": rollups[("pillar", p.slug)]}
-            for p in Pillar.objects.order_by("number")
-        ],
-    }
+    data = selectors.summary(as_of=as_of, basis=compute.Basis.REPORTED)
     yield [SummarySerializer(data).data]
 
 

@@ -19,7 +19,7 @@ from indicators import selectors as indicator_selectors
 from indicators.compute import Basis
 from sources.models import Source
 
-from .models import Measurement, Milestone, MilestoneEvidence, Rebaseline, Target, TrajectoryPoint
+from .models import Measurement, Milestone, MilestoneEvidence, Pillar, Policy, Rebaseline, Target, TrajectoryPoint
 
 
 def _relations(*, evidence: bool) -> list[Prefetch[Any]]:
@@ -114,3 +114,26 @@ def measurement_neighbours(
     previous = figures.filter(date__lt=date).order_by("-date").values_list("date", "value").first()
     following = figures.filter(date__gt=date).order_by("date").values_list("date", "value").first()
     return previous, following
+
+
+def summary(
+    *, as_of: dt.date, basis: Basis, due_from: dt.date | None = None, due_to: dt.date | None = None
+) -> dict[str, Any]:
+    """`dashboard/summary` before it is represented: the policy-wide roll-up and one per pillar, in order.
+
+    With `due_from`/`due_to`, only the items due in that window (inclusive) are rolled up.
+    """
+    window = (due_from or dt.date.min, due_to or dt.date.max) if due_from or due_to else None
+    rollups = indicator_selectors.rollups_on(as_of=as_of, basis=basis, window=window)
+    policy = Policy.objects.order_by("pk").first()
+    return {
+        "as_of": as_of,
+        "due_from": due_from,
+        "due_to": due_to,
+        "policy": policy.name if policy else "",
+        "rollup": rollups[("policy", "")],
+        "pillars": [
+            {"slug": p.slug, "number": p.number, "name": p.name, "rollup": rollups[("pillar", p.slug)]}
+            for p in Pillar.objects.order_by("number")
+        ],
+    }

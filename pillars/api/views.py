@@ -6,7 +6,6 @@ selectors, writes go to the services.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -348,23 +347,7 @@ class SummaryView(ConditionalMixin, APIView):
         due_to = date_param(request, "due_to")
         if due_from and due_to and due_to < due_from:
             raise ValidationError({"due_to": ["due_to comes before due_from."]})
-        window = None
-        if due_from or due_to:
-            window = (due_from or dt.date.min, due_to or dt.date.max)
-        rollups = indicator_selectors.rollups_on(**view.selection, window=window)
-        policy = Policy.objects.order_by("pk").first()
-        pillars = Pillar.objects.order_by("number")
-        data = {
-            "as_of": as_of,
-            "due_from": due_from,
-            "due_to": due_to,
-            "policy": policy.name if policy else "",
-            "rollup": rollups[("policy", "")],
-            "pillars": [
-                {"slug": p.slug, "number": p.number, "name": p.name, "rollup": rollups[("pillar", p.slug)]}
-                for p in pillars
-            ],
-        }
+        data = selectors.summary(as_of=as_of, basis=view.basis, due_from=due_from, due_to=due_to)
         return Response(SummarySerializer(data).data)
 
 
