@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 from .package import LICENCE
 
-_DATA_PATHS = re.compile(r"^/(ur/)?(api|data|feeds)/")
+# The paths that carry data are the ones other sites may read (CORS): one list, in the settings.
+_DATA_PATHS = re.compile(settings.CORS_URLS_REGEX)
 _LINK = f'<{LICENCE["path"]}>; rel="license"'
 
 

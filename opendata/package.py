@@ -17,7 +17,6 @@ dependencies) at run time; CI checks every package it builds with
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -30,7 +29,7 @@ from typing import IO, Any
 from django.conf import settings
 
 from core.api import tables
-from core.spreadsheets import safe_cell
+from sources.models import Source
 
 from . import catalogue
 
@@ -42,12 +41,11 @@ LICENCE = {
 DESCRIPTOR = "datapackage.json"
 
 
-def _foreign_keys(resource_name: str, table: tables.Table, ancestors: list[tables.Table]) -> list[dict[str, Any]]:
+def _foreign_keys(table: tables.Table, ancestors: list[tables.Table]) -> list[dict[str, Any]]:
     keys: list[dict[str, Any]] = []
     for parent_key in table.parent_keys:
         for ancestor in reversed(ancestors):
-            entity = _entity(ancestor)
-            if ancestor.own_key and parent_key == f"{entity}_{ancestor.own_key}":
+            if ancestor.own_key and parent_key == f"{tables.entity(ancestor.name)}_{ancestor.own_key}":
                 keys.append(
                     {"fields": [parent_key], "reference": {"resource": ancestor.name, "fields": [ancestor.own_key]}}
                 )
@@ -62,19 +60,6 @@ def _foreign_keys(resource_name: str, table: tables.Table, ancestors: list[table
     if "source.id" in headers:
         keys.append({"fields": ["source.id"], "reference": {"resource": "sources", "fields": ["id"]}})
     return keys
-
-
-def _entity(table: tables.Table) -> str:
-    """What `core.api.tables` calls a row of `table` in its children's key columns (`target` for `targets`)."""
-    last = table.name.rsplit(".", 1)[-1]
-    return last[:-1] if last.endswith("s") and not last.endswith("ss") else last
-
-
-def _write_rows(writer: Any, columns: list[tables.Column], rows: list[list[Any]]) -> None:
-    for row in rows:
-        writer.writerow(
-            [safe_cell(tables.text_cell(column, value)) for column, value in zip(columns, row, strict=True)]
-        )
 
 
 def _walk_with_ancestors(root: tables.Table) -> list[tuple[tables.Table, list[tables.Table]]]:
@@ -99,7 +84,7 @@ def descriptor(*, as_of: dt.date, built_at: dt.datetime, sources: list[dict[str,
     for resource in catalogue.RESOURCES:
         for table, ancestors in _walk_with_ancestors(resource.layout):
             schema = table.schema()
-            foreign_keys = _foreign_keys(resource.name, table, ancestors)
+            foreign_keys = _foreign_keys(table, ancestors)
             if foreign_keys:
                 schema["foreignKeys"] = foreign_keys
             resources.append(
@@ -135,9 +120,7 @@ def descriptor(*, as_of: dt.date, built_at: dt.datetime, sources: list[dict[str,
     }
 
 
-def _source_list(context: Mapping[str, Any]) -> list[dict[str, str]]:
-    from sources.models import Source
-
+def _source_list() -> list[dict[str, str]]:
     return [{"title": source.title or source.url, "path": source.url} for source in Source.objects.order_by("pk")]
 
 
@@ -157,15 +140,14 @@ def write(*, as_of: dt.date, destination: Path, built_at: dt.datetime, context: 
                     stream: IO[str] = path.open("w", encoding="utf-8", newline="")
                     files[table.name] = stream
                     stream.write(codecs.BOM_UTF8.decode("utf-8"))
-                    writers[table.name] = csv.writer(stream, lineterminator="\r\n")
-                    writers[table.name].writerow([column.name for column in columns[table.name]])
+                    writers[table.name] = tables.write_csv(stream, columns[table.name], [])
                 for records in resource.rows(as_of, context):
                     for name, rows in tables.split(layout, records).items():
-                        _write_rows(writers[name], columns[name], rows)
+                        tables.write_rows(writers[name], columns[name], rows)
         finally:
             for stream in files.values():
                 stream.close()
-        meta = descriptor(as_of=as_of, built_at=built_at, sources=_source_list(context))
+        meta = descriptor(as_of=as_of, built_at=built_at, sources=_source_list())
         (directory / DESCRIPTOR).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         partial = destination.with_suffix(".zip.partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:

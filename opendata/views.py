@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
+from core.api.params import value_problem
 from core.asof import ParameterError, parse_date
 from core.versioning import data_version, release
 from indicators import selectors as indicator_selectors
@@ -32,10 +33,9 @@ def _problem(message: str, status: int, **extra: Any) -> JsonResponse:
 
 def _wanted_date(request: HttpRequest) -> tuple[dt.date | None, JsonResponse | None]:
     values = request.GET.getlist("as_of")
-    if len(values) > 1:
-        return None, _problem(_("Give “as_of” once: it takes one value."), 400, field="as_of")
-    if values == [""]:
-        return None, _problem(_("“as_of” is empty: give a date, or leave the parameter out."), 400, field="as_of")
+    given_badly = value_problem("as_of", values)  # twice, or empty: the API's rule for every parameter
+    if given_badly:
+        return None, _problem(given_badly, 400, field="as_of")
     try:
         return parse_date(values[0] if values else None, name="as_of"), None
     except ParameterError as error:

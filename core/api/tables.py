@@ -164,7 +164,9 @@ def _plural(name: str) -> str:
     return name if name.endswith("s") else f"{name}s"
 
 
-def _singular(name: str) -> str:
+def entity(table_name: str) -> str:
+    """What a row of the table is called in its children's key columns: `target` for `targets` (`target_id`)."""
+    name = table_name.rsplit(".", 1)[-1]
     return name[:-1] if name.endswith("s") and not name.endswith("ss") else name
 
 
@@ -229,15 +231,17 @@ class _Builder:
         columns: list[Column] = []
         children: list[Table] = []
         # What the children refer to a row by: its own id or slug (as `<entity>_<key>`), else its own key columns.
-        entity = _singular(name.rsplit(".", 1)[-1])
+        row_name = entity(name)
         refs: list[Column]
         if own_key:
-            words = f"The {own_key} of the {entity.replace('_', ' ')}."
-            refs = [dataclasses.replace(_scalar(field_map[own_key], f"{entity}_{own_key}", (), words), nullable=False)]
+            words = f"The {own_key} of the {row_name.replace('_', ' ')}."
+            own = _scalar(field_map[own_key], f"{row_name}_{own_key}", (), words)
+            refs = [dataclasses.replace(own, nullable=False)]
         else:
             refs = list(parent_refs)
             if positioned:
-                refs.append(dataclasses.replace(keys[-1], name=f"{entity}_position", description="Its parent's place."))
+                place = dataclasses.replace(keys[-1], name=f"{row_name}_position", description="Its parent's place.")
+                refs.append(place)
         self._columns(serializer, (), name, refs, columns, children, nullable=False)
         return Table(
             name=name,
@@ -476,9 +480,16 @@ def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
 
 
-def write_csv(stream: IO[str], columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(stream: IO[str], columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Any:
+    """The header and `rows` written to `stream`; the CSV writer, for more rows later (the data package)."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
+    write_rows(writer, columns, rows)
+    return writer
+
+
+def write_rows(writer: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows through a `csv.writer`: each cell as `text_cell` gives it, safe from formula injection."""
     for row in rows:
         writer.writerow([safe_cell(text_cell(column, value)) for column, value in zip(columns, row, strict=True)])
 
